@@ -1,0 +1,271 @@
+"""Parse a document body into structural blocks: headings, paragraphs, list items, tables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+_MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_BOLD_LINE = re.compile(r"^[ \t]*\*\*([^*]+)\*\*[ \t]*:?[ \t]*$")
+_ITEM = re.compile(r"^[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)])[ \t]+")
+_TABLE_LINE = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+_TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t:|-]+\|[ \t:|-]*$")
+# A row of a table flattened by a scraper: a label, then figures glued together.
+_GLUED_ROW = re.compile(r"^(?P<label>.*?\D)(?P<nums>(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?){2,})[ \t]*$")
+_GLUED_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_HEADER_SPLIT = re.compile(r"(?<=[a-z)])(?=[A-Z])")
+_FIGURE = re.compile(r"[$£€%]|\d[,.]\d|\d{2,}")
+# pysbd keeps a quoted multi-sentence passage whole; split inside at clear sentence ends.
+_INNER_END = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"”]?\s+(?=[\"“]?[A-Z0-9$£€])")
+_ABBREV = ("vs.", "e.g.", "i.e.", "etc.", "inc.", "approx.", "no.", "mr.", "ms.", "dr.", "st.")
+_SENT_END = re.compile(r"([.!?:]|[ \t]{2,})[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """The smallest citable piece: a sentence, a list item's sentence or a table row."""
+
+    start: int
+    end: int
+    kind: str  # "sentence" | "row"
+    text: str  # display text: the source slice tidied, or a rendered table row
+
+
+@dataclass
+class Block:
+    """A structural block with its character span in the source file."""
+
+    kind: str  # "heading" | "para" | "item" | "table"
+    start: int
+    end: int
+    section: tuple[str, ...]
+    units: list[Unit] = field(default_factory=list)
+    header: str = ""  # tables: the header line(s), repeated in every chunk of the table
+    level: int = 0
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+def tidy(text: str) -> str:
+    """Display form of a source slice: bullet removed, lines joined, spaces collapsed."""
+    text = _ITEM.sub("", text.strip(), count=1)
+    return " ".join(text.split())
+
+
+def sentences(text: str, offset: int) -> list[Unit]:
+    """Sentence units of a paragraph, split at sentence ends and at line breaks that end one."""
+    units: list[Unit] = []
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    lines = text.splitlines(keepends=True)
+    pos = 0
+    for i, line in enumerate(lines):
+        pos += len(line)
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        if (
+            i + 1 == len(lines)
+            or _SENT_END.search(line.rstrip("\r\n"))
+            or nxt.lstrip().startswith("**")
+        ):
+            pieces.append((start, pos))
+            start = pos
+    for a, b in pieces:
+        chunk = text[a:b]
+        if not chunk.strip():
+            continue
+        for s, e in _inner_split(
+            chunk, [(a + x.start, a + x.end) for x in _segmenter().segment(chunk)], a
+        ):
+            raw = text[s:e]
+            lead = len(raw) - len(raw.lstrip())
+            s += lead
+            e = s + len(raw.strip())
+            if e > s and any(c.isalnum() for c in text[s:e]):
+                units.append(Unit(offset + s, offset + e, "sentence", tidy(text[s:e])))
+    return _merge_short(units, text, offset)
+
+
+def _inner_split(chunk: str, spans: list[tuple[int, int]], base: int) -> list[tuple[int, int]]:
+    """Split pysbd spans further where a quoted passage holds several sentences."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        text = chunk[s - base : e - base]
+        cut = s
+        for m in _INNER_END.finditer(text):
+            before = (
+                text[: m.start()].rsplit(None, 1)[-1].lower() if text[: m.start()].strip() else ""
+            )
+            if before.endswith(_ABBREV) or len(before) <= 2:
+                continue
+            out.append((cut, s + m.start() + (1 if text[m.start()] in '"”' else 0)))
+            cut = s + m.end()
+        out.append((cut, e))
+    return out
+
+
+def _merge_short(units: list[Unit], text: str, offset: int) -> list[Unit]:
+    """Join a label-like fragment ('Coding round (1).') to the sentence after it."""
+    out: list[Unit] = []
+    carry: Unit | None = None
+    for unit in units:
+        if carry is not None:
+            unit = Unit(
+                carry.start,
+                unit.end,
+                "sentence",
+                tidy(text[carry.start - offset : unit.end - offset]),
+            )
+            carry = None
+        if len(unit.text.split()) <= 4 and not _FIGURE.search(unit.text):
+            carry = unit
+            continue
+        out.append(unit)
+    if carry is not None:
+        out.append(carry)
+    return out
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip().strip("*").strip() for c in line.strip().strip("|").split("|")]
+
+
+def _render_row(header: list[str], cells: list[str]) -> str:
+    label = cells[0]
+    pairs = [f"{h}: {c}" for h, c in zip(header[1:], cells[1:], strict=False) if c]
+    return f"{label} — " + "; ".join(pairs) if pairs else label
+
+
+def _lines(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    out = []
+    pos = start
+    for line in text[start:end].splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        out.append((pos, pos + len(body), body))
+        pos += len(line)
+    return out
+
+
+def _glued_header(line: str, rows: list[str]) -> list[str] | None:
+    cols = [c.strip() for c in _HEADER_SPLIT.split(line) if c.strip()]
+    counts = {len(_GLUED_NUM.findall(_GLUED_ROW.match(r).group("nums"))) for r in rows}  # type: ignore[union-attr]
+    return cols if len(counts) == 1 and len(cols) == 1 + counts.pop() else None
+
+
+def parse_blocks(text: str, start: int) -> list[Block]:
+    """Blocks of text[start:], offsets into the whole text; plain-text headings are guessed."""
+    lines = _lines(text, start, len(text))
+    blocks: list[Block] = []
+    stack: list[tuple[int, str]] = []
+    markdown = any(_MD_HEADING.match(ln[2]) for ln in lines)
+    i = 0
+
+    def section() -> tuple[str, ...]:
+        return tuple(t for _, t in stack)
+
+    def push_heading(level: int, title: str, s: int, e: int) -> None:
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, title))
+        blocks.append(Block("heading", s, e, section(), level=level))
+
+    while i < len(lines):
+        s, e, line = lines[i]
+        stripped = line.strip()
+        prev_blank = i == 0 or not lines[i - 1][2].strip()
+        next_blank = i + 1 >= len(lines) or not lines[i + 1][2].strip()
+        if not stripped:
+            i += 1
+            continue
+        m = _MD_HEADING.match(line)
+        if m:
+            push_heading(len(m.group(1)), m.group(2).strip().strip("*"), s, e)
+            i += 1
+            continue
+        m = _BOLD_LINE.match(line)
+        if m and len(stripped) <= 120:
+            push_heading(7, m.group(1).strip(), s, e)
+            i += 1
+            continue
+        if _TABLE_LINE.match(line):
+            j = i
+            while j < len(lines) and _TABLE_LINE.match(lines[j][2]):
+                j += 1
+            rows = lines[i:j]
+            has_sep = len(rows) > 1 and _TABLE_SEP.match(rows[1][2])
+            head_rows = rows[:2] if has_sep else rows[:1]
+            header = _cells(head_rows[0][2])
+            block = Block(
+                "table", s, rows[-1][1], section(), header="\n".join(r[2] for r in head_rows)
+            )
+            for rs, re_, rl in rows[len(head_rows) :]:
+                block.units.append(Unit(rs, re_, "row", _render_row(header, _cells(rl))))
+            if not block.units:
+                block.units.append(Unit(s, rows[-1][1], "row", tidy(" ".join(header))))
+            blocks.append(block)
+            i = j
+            continue
+        # A glued table: a header line followed by rows ending in glued figures.
+        j = i + 1
+        while j < len(lines) and _GLUED_ROW.match(lines[j][2].strip()):
+            j += 1
+        if j - i >= 2:
+            raw_rows = [ln[2].strip() for ln in lines[i + 1 : j]]
+            glued = _glued_header(stripped, raw_rows)
+            if glued:
+                block = Block("table", s, lines[j - 1][1], section(), header=line)
+                for rs, re_, rl in lines[i + 1 : j]:
+                    gm = _GLUED_ROW.match(rl.strip())
+                    assert gm is not None
+                    cells = [gm.group("label").strip(), *_GLUED_NUM.findall(gm.group("nums"))]
+                    block.units.append(Unit(rs, re_, "row", _render_row(glued, cells)))
+                blocks.append(block)
+                i = j
+                continue
+        if _ITEM.match(line):
+            j = i + 1
+            while j < len(lines) and lines[j][2].strip() and not _ITEM.match(lines[j][2]):
+                if _TABLE_LINE.match(lines[j][2]) or _MD_HEADING.match(lines[j][2]):
+                    break
+                j += 1
+            be = lines[j - 1][1]
+            marker = _ITEM.match(line)
+            ms = s + (marker.end() if marker else 0)
+            blocks.append(Block("item", s, be, section(), units=sentences(text[ms:be], ms)))
+            i = j
+            continue
+        if (
+            not markdown
+            and prev_blank
+            and next_blank
+            and len(stripped) <= 90
+            and len(stripped.split()) <= 12
+            and stripped[0].isalnum()
+            and not stripped.endswith((".", ",", ";", ":", "?", "!"))
+        ):
+            push_heading(2 if blocks else 1, stripped, s, e)
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j][2].strip():
+            nl = lines[j][2]
+            if (
+                _MD_HEADING.match(nl)
+                or _TABLE_LINE.match(nl)
+                or _ITEM.match(nl)
+                or _BOLD_LINE.match(nl)
+            ):
+                break
+            j += 1
+        be = lines[j - 1][1]
+        units = sentences(text[s:be], s)
+        if units:
+            blocks.append(Block("para", s, be, section(), units=units))
+        i = j
+    return blocks

@@ -1,0 +1,173 @@
+"""The retrieval chain: question -> hybrid retriever -> answerer -> cited Answer.
+
+The CLI and the web page call only this module.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable
+from functools import cached_property
+from typing import Any
+
+from assistant.citations import Answer
+from assistant.errors import BadQuestion
+from assistant.ingest import Document
+from assistant.settings import Settings
+from assistant.store import IndexReader, Manifest
+from assistant.textnorm import normalize
+
+Notify = Callable[[str], None]
+
+
+def clean_question(question: str, limit: int) -> str:
+    """The question with control characters removed; raises BadQuestion if unusable."""
+    if question is None or not str(question).strip():
+        raise BadQuestion(
+            'the question is empty; type a question, e.g. prep ask "How many onsite rounds does '
+            'Netflix have?"'
+        )
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
+        for ch in str(question)
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise BadQuestion("the question has no readable characters; type it again in plain text")
+    if len(text) > limit:
+        raise BadQuestion(
+            f"the question is {len(text):,} characters long; the limit is {limit:,}: "
+            "ask it in a sentence or two"
+        )
+    return text
+
+
+class Assistant:
+    """Answers questions from the index; builds the index on first use."""
+
+    def __init__(self, settings: Settings, notify: Notify | None = None):
+        self.settings = settings
+        self.notify = notify or (lambda msg: None)
+
+    def ensure_index(self) -> None:
+        """Build the index if there is none yet."""
+        if Manifest.load(self.settings.index_dir) is None:
+            from assistant.indexer import build_index
+
+            self.notify(f"No index in {self.settings.index_dir} yet: building it (first use)...")
+            report = build_index(self.settings)
+            self.notify(f"Indexed {report.files} files, {report.chunks} chunks.")
+
+    @cached_property
+    def reader(self) -> IndexReader:
+        """The active index."""
+        self.ensure_index()
+        return IndexReader(self.settings)
+
+    @cached_property
+    def embedder(self) -> Any:
+        """The query embedder."""
+        from assistant.embeddings import MiniLMEmbeddings
+
+        return MiniLMEmbeddings(
+            model_path=str(self.settings.resolved_model_path()),
+            batch_size=self.settings.embed_batch_size,
+        )
+
+    def companies(self) -> list[str]:
+        """Companies with documents in the index."""
+        return sorted(
+            {str(f.get("company")) for f in self.reader.manifest.files.values() if f.get("company")}
+        )
+
+    def retriever(self, k: int | None = None, company: str | None = None) -> Any:
+        """The hybrid retriever over the active index."""
+        from assistant.retrieval import HybridRetriever
+
+        return HybridRetriever(
+            reader=self.reader,
+            embedder=self.embedder,
+            k=k or self.settings.k,
+            fetch_k=self.settings.fetch_k,
+            rrf_k=self.settings.rrf_k,
+            company=company,
+            companies=self.settings.known_companies,
+        )
+
+    def chain(self, k: int | None = None, company: str | None = None) -> Any:
+        """question -> {question, documents, answer}, as one LangChain Runnable."""
+        from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
+
+        from assistant.answer import ExtractiveAnswerer
+
+        retriever = self.retriever(k, company)
+        answerer = ExtractiveAnswerer(
+            retriever=retriever,
+            max_sentences=self.settings.max_sentences,
+            min_score=self.settings.min_answer_score,
+            companies=self.settings.known_companies,
+        )
+        to_query: RunnableLambda[str, str] = RunnableLambda(normalize)
+        return RunnableParallel(
+            question=RunnablePassthrough(), documents=to_query | retriever
+        ) | RunnablePassthrough.assign(answer=answerer)
+
+    def check_company(self, company: str | None) -> str | None:
+        """The company filter, lower-cased; raises BadQuestion if no document has it."""
+        if not company:
+            return None
+        company = company.strip().lower()
+        known = self.companies()
+        if company not in known:
+            raise BadQuestion(
+                f"no documents for company '{company}'; use one of: {', '.join(known) or '(none)'}"
+            )
+        return company
+
+    def run(
+        self, question: str, k: int | None = None, company: str | None = None
+    ) -> tuple[list[Any], Answer]:
+        """The retrieved chunks and the answer (raises BadQuestion for unusable input)."""
+        text = clean_question(question, self.settings.max_question_chars)
+        out = self.chain(k, self.check_company(company)).invoke(text)
+        return out["documents"], out["answer"]
+
+    def ask(self, question: str, k: int | None = None, company: str | None = None) -> Answer:
+        """Answer one question."""
+        return self.run(question, k, company)[1]
+
+    def converse(
+        self, question: str, previous: list[str], company: str | None = None
+    ) -> tuple[str, Answer]:
+        """Answer a chat turn: a follow-up is first rewritten into a standalone question."""
+        from assistant.followup import rewrite
+
+        text = clean_question(question, self.settings.max_question_chars)
+        standalone = rewrite(text, previous, self.settings.known_companies)
+        return standalone, self.ask(standalone, company=company)
+
+    def document_id(self, file: str) -> str | None:
+        """The index id of a document (its content hash prefix), None if not indexed."""
+        info = self.reader.manifest.files.get(file)
+        return str(info["sha256"])[:16] if info else None
+
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document by its index id; never by a path from the caller."""
+        from assistant.ingest import load_file
+
+        seeds = self.settings.seeds_dir
+        for name, info in self.reader.manifest.files.items():
+            if str(info["sha256"])[:16] == doc_id:
+                path = seeds / name
+                if not path.is_file():
+                    return None
+                doc = load_file(
+                    path, seeds, self.settings.extensions, self.settings.known_companies
+                )
+                return doc if isinstance(doc, Document) else None
+        return None
+
+    def stats(self) -> tuple[int, int]:
+        """(documents, chunks) in the index."""
+        manifest = self.reader.manifest
+        return len(manifest.files), manifest.chunk_count

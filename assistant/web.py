@@ -1,0 +1,240 @@
+"""Present (web): the Gradio chat page and the document viewer, on the chain only."""
+
+from __future__ import annotations
+
+import html
+import os
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from assistant.errors import PrepError
+
+if TYPE_CHECKING:
+    from assistant.chain import Assistant
+    from assistant.citations import Answer
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+EXAMPLES = [
+    "What are the interview rounds for an ML engineer at Netflix?",
+    "What is the Keeper Test?",
+    "What is the total comp for an L5 MLE at Netflix?",
+    "Netflix or Spotify: which pays ML engineers more in London?",
+]
+CONCURRENCY = 4  # answers computed at once; more wait in the queue, none are dropped
+QUEUE_SIZE = 256
+
+CSS = """
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px;
+       margin-bottom: 10px; }
+.src-head { font-weight: 600; margin-bottom: 4px; }
+.src-meta { font-size: 0.85em; opacity: 0.8; margin-bottom: 6px; }
+.src blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #c9a227;
+                  white-space: pre-wrap; font-size: 0.9em; }
+mark { background: #ffe58a; color: inherit; }
+"""
+
+DOC_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>{title}</title><style>
+body {{ font-family: system-ui, sans-serif; max-width: 900px; margin: 2em auto; padding: 0 1em; }}
+pre {{ white-space: pre-wrap; font-family: inherit; line-height: 1.5; }}
+mark {{ background: #ffe58a; }} .meta {{ color: #555; }}
+</style></head><body>
+<h1>{title}</h1><p class="meta">{meta}</p><pre>{body}</pre>
+<script>const m = document.getElementById("hl"); if (m) m.scrollIntoView({{block: "center"}});
+</script></body></html>"""
+
+
+def doc_link(assistant: Assistant, file: str, start: int, end: int) -> str:
+    """Link to the document viewer, by index id, with the cited span."""
+    doc_id = assistant.document_id(file)
+    return f"/doc/{doc_id}?s={start}&e={end}#hl" if doc_id else ""
+
+
+def answer_markdown(assistant: Assistant, answer: Answer, upto: int | None = None) -> str:
+    """The chat message: each sentence ends with a clickable [n] that opens the passage."""
+    if answer.refused:
+        return answer.answer
+    lines = []
+    for s in answer.sentences[:upto]:
+        c = s.citation
+        link = doc_link(assistant, c.file, c.start, c.end)
+        lines.append(f"{s.text} [[{c.marker}]]({link})" if link else f"{s.text} [{c.marker}]")
+    if upto is None and answer.note:
+        lines.append(f"_{answer.note}_")
+    return "\n\n".join(lines)
+
+
+def _highlight(passage: str, sentence: str) -> str:
+    at = passage.find(sentence)
+    if at < 0:
+        return html.escape(passage)
+    end = at + len(sentence)
+    return (
+        html.escape(passage[:at])
+        + f"<mark>{html.escape(sentence)}</mark>"
+        + html.escape(passage[end:])
+    )
+
+
+def sources_html(assistant: Assistant, answer: Answer | None) -> str:
+    """The sources panel: per cited passage, file, title, section, date and the highlighted text."""
+    if answer is None or answer.refused or not answer.sentences:
+        return "<p class='src-empty'>Sources of the answer appear here.</p>"
+    titles = {s.marker: s for s in answer.sources}
+    blocks = []
+    for sent in answer.sentences:
+        c = sent.citation
+        src = titles[c.marker]
+        doc = assistant.document(assistant.document_id(c.file) or "")
+        raw = doc.text[c.start : c.end] if doc else sent.text
+        dated = f" · updated {html.escape(src.last_updated)}" if src.last_updated else ""
+        link = doc_link(assistant, c.file, c.start, c.end)
+        blocks.append(
+            f"<div class='src' data-marker='{c.marker}'>"
+            f"<div class='src-head'>[{c.marker}] {html.escape(c.file)}</div>"
+            f"<div class='src-meta'>{html.escape(src.title)} · {html.escape(c.section or '—')}"
+            f"{dated}</div>"
+            f"<blockquote>{_highlight(c.passage, raw)}</blockquote>"
+            f"<a class='open-doc' href='{link}' target='_blank'>Open document at this passage</a>"
+            "</div>"
+        )
+    return "\n".join(blocks)
+
+
+def document_page(assistant: Assistant, doc_id: str, start: int, end: int) -> str | None:
+    """The whole document with the cited span marked, or None if the id is unknown."""
+    doc = assistant.document(doc_id)
+    if doc is None:
+        return None
+    text = doc.text
+    start = max(0, min(start, len(text)))
+    end = max(start, min(end, len(text)))
+    body = (
+        html.escape(text[:start])
+        + f'<mark id="hl">{html.escape(text[start:end])}</mark>'
+        + html.escape(text[end:])
+    )
+    updated = doc.meta.get("last_updated")
+    meta = html.escape(doc.name) + (f" · updated {html.escape(str(updated))}" if updated else "")
+    return DOC_PAGE.format(title=html.escape(doc.title), meta=meta, body=body)
+
+
+def build(assistant: Assistant) -> Any:
+    """The Gradio Blocks of the chat page."""
+    import gradio as gr
+
+    companies = ["All", *(c.title() for c in assistant.companies())]
+    docs, chunks = assistant.stats()
+
+    def respond(
+        message: str, history: list[dict[str, Any]], asked: list[str], company: str
+    ) -> Iterator[tuple[list[dict[str, Any]], list[str], str, str]]:
+        history = [*history, {"role": "user", "content": message}]
+        company_filter = None if company in (None, "All") else company.lower()
+        try:
+            standalone, answer = assistant.converse(message, asked, company_filter)
+        except PrepError as exc:
+            history.append({"role": "assistant", "content": f"⚠️ {exc}"})
+            yield history, asked, sources_html(assistant, None), ""
+            return
+        asked = [*asked, standalone]
+        prefix = f"_Understood as: {standalone}_\n\n" if standalone != message.strip() else ""
+        history.append({"role": "assistant", "content": prefix})
+        steps = range(1, len(answer.sentences) + 1) if not answer.refused else []
+        for n in steps:  # the answer arrives sentence by sentence
+            history[-1] = {
+                "role": "assistant",
+                "content": prefix + answer_markdown(assistant, answer, n),
+            }
+            yield history, asked, sources_html(assistant, None), ""
+        history[-1] = {"role": "assistant", "content": prefix + answer_markdown(assistant, answer)}
+        yield history, asked, sources_html(assistant, answer), ""
+
+    with gr.Blocks(title="Interview Prep Assistant") as demo:
+        gr.Markdown(
+            "## Interview Prep Assistant\nAsk about ML engineer interview rounds, culture and "
+            "compensation. Every sentence of an answer cites its source; click a [n] to read it."
+        )
+        asked = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    label="Chat",
+                    height=480,
+                    elem_id="chat",
+                    placeholder="Ask a question, or pick an example below.",
+                    buttons=["copy"],
+                )
+                with gr.Row():
+                    box = gr.Textbox(
+                        placeholder="e.g. How many onsite rounds does Netflix have?",
+                        show_label=False,
+                        scale=5,
+                        elem_id="question",
+                        autofocus=True,
+                    )
+                    send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
+                with gr.Row():
+                    example_buttons = [
+                        gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES
+                    ]
+                with gr.Row():
+                    company = gr.Radio(companies, value="All", label="Company", elem_id="company")
+                    clear = gr.Button("Clear chat", elem_id="clear")
+                gr.Markdown(
+                    f"Answer engine: **extractive** (sentences quoted from the documents, no LLM)"
+                    f" · {docs} documents, {chunks} passages indexed",
+                    elem_id="engine",
+                )
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources")
+                sources = gr.HTML(sources_html(assistant, None), elem_id="sources")
+        outputs = [chatbot, asked, sources, box]
+        inputs = [box, chatbot, asked, company]
+        box.submit(respond, inputs, outputs, api_name="ask", concurrency_id="answer")
+        hidden: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "answer"}
+        send.click(respond, inputs, outputs, **hidden)
+        for button, question in zip(example_buttons, EXAMPLES, strict=True):
+            button.click(lambda q=question: q, None, box, api_visibility="private").then(
+                respond, inputs, outputs, **hidden
+            )
+        clear.click(
+            lambda: ([], [], sources_html(assistant, None), ""),
+            None,
+            outputs,
+            api_visibility="private",
+        )
+    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    return demo
+
+
+def create_app(assistant: Assistant) -> Any:
+    """FastAPI app: the chat page at / and documents at /doc/{id} (by index id only)."""
+    import gradio as gr
+    from fastapi import FastAPI, HTTPException
+    from fastapi.responses import HTMLResponse
+
+    assistant.reader.all_chunks()  # load the index before the first request
+    app = FastAPI()
+
+    @app.get("/doc/{doc_id}", response_class=HTMLResponse)
+    def doc(doc_id: str, s: int = 0, e: int = 0) -> str:
+        page = document_page(assistant, doc_id, s, e)
+        if page is None:
+            raise HTTPException(status_code=404, detail="no indexed document has this id")
+        return page
+
+    @app.get("/healthz")
+    def health() -> dict[str, int]:
+        docs, chunks = assistant.stats()
+        return {"documents": docs, "chunks": chunks}
+
+    return gr.mount_gradio_app(app, build(assistant), path="", footer_links=[], css=CSS)
+
+
+def serve(assistant: Assistant, host: str, port: int) -> None:
+    """Run the page with uvicorn until interrupted."""
+    import uvicorn
+
+    uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning")

@@ -1,0 +1,55 @@
+"""Quality bar on the golden set, with the real chain and the real index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from assistant.baseline import Baseline
+from assistant.chain import Assistant
+from assistant.evals import Metrics, evaluate, load_golden
+from assistant.settings import Settings
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def scores(seeded_index: Settings) -> Iterator[dict[str, Metrics]]:
+    """Assistant and baseline metrics over the whole golden set (computed once)."""
+    assistant = Assistant(seeded_index)
+    cases = load_golden(seeded_index.golden_path)
+    ours = evaluate(assistant.run, cases)
+    baseline = evaluate(Baseline(seeded_index, assistant.embedder, seeded_index.k), cases)
+    print("\nassistant:", ours.as_dict(), "\nbaseline:", baseline.as_dict())
+    yield {"assistant": ours, "baseline": baseline}
+
+
+def _why(m: Metrics) -> str:
+    return f"{m.as_dict()}; failures: {m.failures}"
+
+
+def test_hit_at_1(scores: dict[str, Metrics]) -> None:
+    m = scores["assistant"]
+    assert m.hit_at_1 >= 0.90, _why(m)
+
+
+def test_answer_recall(scores: dict[str, Metrics]) -> None:
+    m = scores["assistant"]
+    assert m.answer_recall >= 0.90, _why(m)
+
+
+def test_citation_precision(scores: dict[str, Metrics]) -> None:
+    m = scores["assistant"]
+    assert m.citation_precision >= 0.90, _why(m)
+
+
+def test_refusal_accuracy(scores: dict[str, Metrics]) -> None:
+    m = scores["assistant"]
+    assert m.refusal_accuracy == 1.0, _why(m)
+
+
+def test_beats_baseline(scores: dict[str, Metrics]) -> None:
+    ours, baseline = scores["assistant"], scores["baseline"]
+    assert ours.answer_recall > baseline.answer_recall, (ours.as_dict(), baseline.as_dict())
+    assert ours.answerable == baseline.answerable >= 40

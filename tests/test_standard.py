@@ -1,0 +1,54 @@
+"""LangChain's standard integration tests for the retriever and the embeddings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from langchain_tests.integration_tests import EmbeddingsIntegrationTests, RetrieversIntegrationTests
+
+from assistant.embeddings import MiniLMEmbeddings
+from assistant.retrieval import HybridRetriever
+from assistant.settings import Settings
+from assistant.store import IndexReader
+
+pytestmark = [pytest.mark.model, pytest.mark.anyio]
+
+
+class TestHybridRetriever(RetrieversIntegrationTests):
+    """The hybrid retriever over the session's real index."""
+
+    settings: Settings | None = None
+
+    @pytest.fixture(autouse=True)
+    def _use_seeded_index(self, seeded_index: Settings) -> None:
+        # The base class reads its parameters from properties, not fixtures: hand them over.
+        type(self).settings = seeded_index
+
+    @property
+    def retriever_constructor(self) -> type[HybridRetriever]:
+        return HybridRetriever
+
+    @property
+    def retriever_constructor_params(self) -> dict[str, Any]:
+        assert self.settings is not None
+        return {
+            "reader": IndexReader(self.settings),
+            "embedder": MiniLMEmbeddings(model_path=str(self.settings.resolved_model_path())),
+        }
+
+    @property
+    def retriever_query_example(self) -> str:
+        return "How many onsite interview rounds does Netflix have?"
+
+
+class TestMiniLMEmbeddings(EmbeddingsIntegrationTests):
+    """The local MiniLM embeddings."""
+
+    @property
+    def embeddings_class(self) -> type[MiniLMEmbeddings]:
+        return MiniLMEmbeddings
+
+    @property
+    def embedding_model_params(self) -> dict[str, Any]:
+        return {"model_path": str(Settings().resolved_model_path())}
