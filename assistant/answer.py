@@ -146,7 +146,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
                 )
             )
         note = None
-        with_figures = {s.citation.file for s in sentences if MONEY.search(s.text)}
+        with_figures = {s.citation.file for s in sentences if s.citation and MONEY.search(s.text)}
         if len(with_figures) > 1:
             note = "The sources give different figures; each figure is shown with its own citation."
         return Answer(question=question, sentences=sentences, sources=sources, note=note)

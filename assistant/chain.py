@@ -6,16 +6,19 @@ The CLI and the web page call only this module.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.citations import Answer
-from assistant.errors import BadQuestion
+from assistant.errors import BadQuestion, PrepError
 from assistant.ingest import Document
 from assistant.settings import Settings
 from assistant.store import IndexReader, Manifest
 from assistant.textnorm import normalize
+
+if TYPE_CHECKING:
+    from assistant.generate import Event
 
 Notify = Callable[[str], None]
 
@@ -94,23 +97,55 @@ class Assistant:
             companies=self.settings.known_companies,
         )
 
-    def chain(self, k: int | None = None, company: str | None = None) -> Any:
-        """question -> {question, documents, answer}, as one LangChain Runnable."""
-        from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
-
+    def extractive(self, retriever: Any) -> Any:
+        """The extractive answerer (the default engine, and the LLM's fallback)."""
         from assistant.answer import ExtractiveAnswerer
 
-        retriever = self.retriever(k, company)
-        answerer = ExtractiveAnswerer(
+        return ExtractiveAnswerer(
             retriever=retriever,
             max_sentences=self.settings.max_sentences,
             min_score=self.settings.min_answer_score,
             companies=self.settings.known_companies,
         )
+
+    def answerer(self, retriever: Any) -> Any:
+        """The configured answer engine: extractive, or an LLM checked against the passages."""
+        extractive = self.extractive(retriever)
+        if self.settings.llm == "extractive":
+            return extractive
+        from assistant.generate import GenerativeAnswerer
+
+        answerer = GenerativeAnswerer(extractive=extractive, settings=self.settings)
+        if self._model is not None:
+            answerer._model = self._model
+        return answerer
+
+    @cached_property
+    def _model(self) -> Any:
+        """The chat model shared by answers and follow-up rewrites (None without an LLM)."""
+        if self.settings.llm == "extractive":
+            return None
+        from assistant.llm import chat_model
+
+        return chat_model(self.settings)
+
+    def engine(self) -> str:
+        """What answers: 'extractive' or 'openai gpt-4o-mini at http://…'."""
+        if self.settings.llm == "extractive":
+            return "extractive"
+        from assistant.llm import describe
+
+        return describe(self.settings)
+
+    def chain(self, k: int | None = None, company: str | None = None) -> Any:
+        """question -> {question, documents, answer}, as one LangChain Runnable."""
+        from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
+
+        retriever = self.retriever(k, company)
         to_query: RunnableLambda[str, str] = RunnableLambda(normalize)
         return RunnableParallel(
             question=RunnablePassthrough(), documents=to_query | retriever
-        ) | RunnablePassthrough.assign(answer=answerer)
+        ) | RunnablePassthrough.assign(answer=self.answerer(retriever))
 
     def check_company(self, company: str | None) -> str | None:
         """The company filter, lower-cased; raises BadQuestion if no document has it."""
@@ -136,15 +171,52 @@ class Assistant:
         """Answer one question."""
         return self.run(question, k, company)[1]
 
+    def events(
+        self, question: str, k: int | None = None, company: str | None = None
+    ) -> Iterator[Event]:
+        """The answer as it is produced: LLM text deltas, then the checked Answer."""
+        from assistant.generate import Event
+
+        text = clean_question(question, self.settings.max_question_chars)
+        company = self.check_company(company)
+        retriever = self.retriever(k, company)
+        docs = retriever.invoke(normalize(text))
+        answerer = self.answerer(retriever)
+        if self.settings.llm == "extractive":
+            yield Event("answer", answer=answerer.invoke({"question": text, "documents": docs}))
+            return
+        yield from answerer.events({"question": text, "documents": docs})
+
+    def standalone(self, question: str, previous: list[str]) -> str:
+        """The chat turn as a standalone question: the LLM rewrites it if one is configured."""
+        from assistant.followup import is_follow_up, rewrite, rewrite_with_llm
+
+        text = clean_question(question, self.settings.max_question_chars)
+        if self.settings.llm != "extractive" and previous and is_follow_up(text):
+            try:
+                return rewrite_with_llm(self._model, self.settings.prompts_dir, text, previous)
+            except PrepError:
+                raise
+            except Exception:  # the rule-based rewrite is the fallback
+                pass
+        return rewrite(text, previous, self.settings.known_companies)
+
     def converse(
         self, question: str, previous: list[str], company: str | None = None
     ) -> tuple[str, Answer]:
         """Answer a chat turn: a follow-up is first rewritten into a standalone question."""
-        from assistant.followup import rewrite
-
-        text = clean_question(question, self.settings.max_question_chars)
-        standalone = rewrite(text, previous, self.settings.known_companies)
+        standalone = self.standalone(question, previous)
         return standalone, self.ask(standalone, company=company)
+
+    def converse_events(
+        self, question: str, previous: list[str], company: str | None = None
+    ) -> Iterator[Event]:
+        """A chat turn as events: the standalone question first, then the answer's events."""
+        from assistant.generate import Event
+
+        standalone = self.standalone(question, previous)
+        yield Event("question", standalone)
+        yield from self.events(standalone, company=company)
 
     def document_id(self, file: str) -> str | None:
         """The index id of a document (its content hash prefix), None if not indexed."""

@@ -13,6 +13,9 @@ REFUSAL = (
 )
 
 
+UNCITED = "[no source]"
+
+
 class Citation(BaseModel):
     """Where one answer sentence comes from: file, section and character offsets."""
 
@@ -29,10 +32,21 @@ class Citation(BaseModel):
 
 
 class Sentence(BaseModel):
-    """One sentence of the answer and its citation."""
+    """One sentence of the answer and its citation (None: the LLM cited nothing, flagged)."""
 
     text: str
-    citation: Citation
+    citation: Citation | None = None
+    more: list[Citation] = Field(default_factory=list)
+
+    @property
+    def citations(self) -> list[Citation]:
+        """Every citation of the sentence, the main one first."""
+        return [self.citation, *self.more] if self.citation else []
+
+    @property
+    def markers(self) -> str:
+        """'[1]', '[1][3]', or UNCITED."""
+        return "".join(f"[{c.marker}]" for c in self.citations) or UNCITED
 
 
 class Source(BaseModel):
@@ -55,6 +69,13 @@ class Answer(BaseModel):
     reason: str | None = None
     note: str | None = None
     engine: str = "extractive"
+    notice: str | None = None
+    removed_markers: list[int] = Field(default_factory=list)
+
+    @property
+    def uncited(self) -> list[int]:
+        """Indexes of sentences that cite no passage."""
+        return [i for i, s in enumerate(self.sentences) if s.citation is None]
 
     @classmethod
     def refusal(cls, question: str, reason: str | None = None) -> Answer:
@@ -66,7 +87,7 @@ class Answer(BaseModel):
         """The answer text, every sentence ending with its [n] marker."""
         if self.refused:
             return f"{self.reason} {REFUSAL}" if self.reason else REFUSAL
-        lines = [f"{s.text} [{s.citation.marker}]" for s in self.sentences]
+        lines = [f"{s.text} {s.markers}" for s in self.sentences]
         if self.note:
             lines.append(f"({self.note})")
         return "\n".join(lines)
@@ -78,9 +99,10 @@ class Answer(BaseModel):
             where = " · ".join(src.sections)
             dated = f" (updated {src.last_updated})" if src.last_updated else ""
             spans = ", ".join(
-                f"{s.citation.start}-{s.citation.end}"
+                f"{c.start}-{c.end}"
                 for s in self.sentences
-                if s.citation.marker == src.marker
+                for c in s.citations
+                if c.marker == src.marker
             )
             out.append(f"[{src.marker}] {src.file} — {src.title}{dated}")
             if where:
@@ -88,11 +110,31 @@ class Answer(BaseModel):
             out.append(f"    chars: {spans}")
         return "\n".join(out)
 
+    def warnings(self) -> list[str]:
+        """What the citation check found: removed markers, sentences citing nothing."""
+        out = []
+        if self.removed_markers:
+            gone = ", ".join(f"[{m}]" for m in self.removed_markers)
+            out.append(f"removed citation markers that point at no passage: {gone}")
+        if self.uncited:
+            n = len(self.uncited)
+            out.append(
+                f"{n} sentence{'s' if n > 1 else ''} cite{'' if n > 1 else 's'} no passage "
+                f"(marked {UNCITED}): check them against the sources"
+            )
+        return out
+
     def to_text(self) -> str:
         """Answer and sources as shown in the terminal."""
+        head = f"Note: {self.notice}\n\n" if self.notice else ""
         if self.refused:
-            return self.answer
-        return f"{self.answer}\n\nSources:\n{self.sources_text()}"
+            return head + self.answer
+        return f"{head}{self.answer}\n\n{self.footer()}"
+
+    def footer(self) -> str:
+        """Citation warnings and the sources list (what follows a streamed answer)."""
+        warn = "".join(f"Warning: {w}\n" for w in self.warnings())
+        return f"{warn}Sources:\n{self.sources_text()}"
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `prep ask --json`."""
@@ -103,7 +145,20 @@ class Answer(BaseModel):
             "reason": self.reason,
             "engine": self.engine,
             "note": self.note,
-            "sentences": [{"text": s.text, "citation": s.citation.marker} for s in self.sentences],
-            "citations": [s.citation.model_dump(exclude={"passage"}) for s in self.sentences],
+            "notice": self.notice,
+            "sentences": [
+                {
+                    "text": s.text,
+                    "citation": s.citation.marker if s.citation else None,
+                    "markers": [c.marker for c in s.citations],
+                    "cited": s.citation is not None,
+                }
+                for s in self.sentences
+            ],
+            "citations": [
+                c.model_dump(exclude={"passage"}) for s in self.sentences for c in s.citations
+            ],
+            "uncited_sentences": self.uncited,
+            "removed_markers": self.removed_markers,
             "sources": [s.model_dump() for s in self.sources],
         }

@@ -37,25 +37,33 @@ CompanyOpt = Annotated[
     str | None, typer.Option("--company", help="only documents about this company, e.g. spotify")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+LlmOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--llm",
+        help="answer engine: extractive (default, no LLM), openai or ollama [env PREP_LLM]",
+        show_default=False,
+    ),
+]
 
 
-def _settings(seeds: Path | None, index: Path | None) -> Settings:
+def _settings(seeds: Path | None, index: Path | None, llm: str | None = None) -> Settings:
     from pydantic import ValidationError
 
     from assistant.settings import Settings
 
     try:
-        return Settings().with_overrides(seeds_dir=seeds, index_dir=index)
+        return Settings().with_overrides(seeds_dir=seeds, index_dir=index, llm=llm)
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "PREP_" + "_".join(str(p) for p in err["loc"]).upper()
         raise PrepError(f"setting {name} is invalid: {err['msg']}; fix or unset it") from exc
 
 
-def _assistant(seeds: Path | None, index: Path | None) -> Assistant:
+def _assistant(seeds: Path | None, index: Path | None, llm: str | None = None) -> Assistant:
     from assistant.chain import Assistant
 
-    return Assistant(_settings(seeds, index), notify=lambda m: typer.echo(m, err=True))
+    return Assistant(_settings(seeds, index, llm), notify=lambda m: typer.echo(m, err=True))
 
 
 @app.command()
@@ -112,11 +120,29 @@ def index(
     out.print(f"  index: {settings.index_dir}")
 
 
-def _print_answer(answer: Any, as_json: bool) -> None:
-    if as_json:
-        typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
-    else:
-        typer.echo(answer.to_text())
+def _show(events: Any, original: str = "") -> str | None:
+    """Print an answer as it is produced: LLM text streams, then warnings and sources.
+
+    Returns the standalone question of a chat turn (None outside chat).
+    """
+    streamed, standalone = False, None
+    for event in events:
+        if event.kind == "question":
+            standalone = event.text
+            if event.text != original.strip():
+                typer.echo(f"(understood as: {event.text})")
+        elif event.kind == "delta":
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            streamed = True
+        elif event.answer is not None:
+            if not streamed:
+                typer.echo(event.answer.to_text())
+            elif event.answer.notice or event.answer.refused:
+                typer.echo(f"\n\n{event.answer.to_text()}")
+            else:
+                typer.echo(f"\n\n{event.answer.footer()}")
+    return standalone
 
 
 @app.command()
@@ -127,13 +153,18 @@ def ask(
     k: KOpt = None,
     company: CompanyOpt = None,
     as_json: JsonOpt = False,
+    llm: LlmOpt = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
     """Answer a question with cited sentences."""
-    assistant = _assistant(seeds, index_dir)
+    assistant = _assistant(seeds, index_dir, llm)
     if question != "-":
-        _print_answer(assistant.ask(question, k=k, company=company), as_json)
+        if as_json:
+            answer = assistant.ask(question, k=k, company=company)
+            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        else:
+            _show(assistant.events(question, k=k, company=company))
         return
     for line in sys.stdin:
         if not line.strip():
@@ -148,13 +179,14 @@ def ask(
 
 @app.command()
 def chat(
-    k: KOpt = None,
     company: CompanyOpt = None,
+    llm: LlmOpt = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Talk to the assistant in the terminal (/company NAME, /all, /quit)."""
-    assistant = _assistant(seeds, index_dir)
+    """Talk to the assistant in the terminal (/company NAME, /all, /clear, /quit)."""
+    assistant = _assistant(seeds, index_dir, llm)
+    asked: list[str] = []
     assistant.reader  # noqa: B018  (build the index before the first prompt)
     typer.echo("Ask about interview rounds, culture or comp. /company NAME filters, /quit leaves.")
     while True:
@@ -171,6 +203,10 @@ def chat(
         if text == "/all":
             company = None
             continue
+        if text == "/clear":
+            asked = []
+            typer.echo("(conversation cleared)")
+            continue
         if text.startswith("/company"):
             try:
                 company = assistant.check_company(text.removeprefix("/company").strip() or None)
@@ -178,7 +214,9 @@ def chat(
                 typer.echo(f"error: {exc}")
             continue
         try:
-            typer.echo(assistant.ask(text, k=k, company=company).to_text())
+            standalone = _show(assistant.converse_events(text, asked, company), text)
+            if standalone:
+                asked.append(standalone)
         except PrepError as exc:
             typer.echo(f"error: {exc}")
 
@@ -187,13 +225,14 @@ def chat(
 def serve(
     host: Annotated[str, typer.Option("--host", help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port")] = 7860,
+    llm: LlmOpt = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
     """Serve the chat page in the browser (127.0.0.1 unless --host says otherwise)."""
     from assistant.web import serve as run
 
-    assistant = _assistant(seeds, index_dir)
+    assistant = _assistant(seeds, index_dir, llm)
     assistant.reader  # noqa: B018  (build the index before serving)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(
@@ -217,13 +256,14 @@ def eval_(
     ] = False,
     k: KOpt = None,
     as_json: JsonOpt = False,
+    llm: LlmOpt = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
     """Score retrieval and answers on the golden set."""
     from assistant.evals import evaluate, load_golden
 
-    assistant = _assistant(seeds, index_dir)
+    assistant = _assistant(seeds, index_dir, llm)
     settings = assistant.settings
     cases = load_golden(golden or settings.golden_path)
     k = k or settings.k
@@ -232,8 +272,16 @@ def eval_(
         from assistant.baseline import Baseline
 
         results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
+    follow = None
+    if golden is None and settings.followups_path.is_file():
+        from assistant.evals import evaluate_followups, load_followups
+
+        follow = evaluate_followups(assistant.converse, load_followups(settings.followups_path))
     if as_json:
-        typer.echo(json.dumps({name: m.as_dict() for name, m in results.items()}, indent=1))
+        out: dict[str, Any] = {name: m.as_dict() for name, m in results.items()}
+        if follow is not None:
+            out["followups"] = follow
+        typer.echo(json.dumps(out, indent=1))
         return
     from rich.console import Console
     from rich.table import Table
@@ -246,6 +294,11 @@ def eval_(
         table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in results.values()))
     console = Console()
     console.print(table)
+    if follow is not None:
+        console.print(
+            f"Follow-ups: {follow['cases']} chat turns; rewrite accuracy "
+            f"{follow['rewrite_accuracy']:.3f}, answer fact recall {follow['answer_recall']:.3f}"
+        )
     if failures:
         for row in results["assistant"].failures:
             console.print(row)

@@ -23,3 +23,11 @@ class SeedsMissing(PrepError):
 
 class GoldenError(PrepError):
     """The golden eval file is missing or malformed."""
+
+
+class PromptError(PrepError):
+    """A prompt template is missing or needs a variable that was not given."""
+
+
+class LLMUnavailable(PrepError):
+    """The configured LLM backend cannot be used (extra not installed, bad settings)."""

@@ -122,7 +122,8 @@ def evaluate(pipeline: Pipeline, cases: list[GoldenCase]) -> Metrics:
             found = [has_fact(f, answer.answer) for f in case.facts]
             ans.append(_mean([1.0 if x else 0.0 for x in found]))
         false_ref.append(1.0 if answer.refused else 0.0)
-        cited = [s.citation.file for s in answer.sentences]
+        # a sentence that cites nothing counts against precision, like one citing a wrong file
+        cited = [s.citation.file if s.citation else "" for s in answer.sentences]
         if cited:
             prec.append(_mean([1.0 if f in case.sources else 0.0 for f in cited]))
         missing = [f for f in case.facts if not has_fact(f, answer.answer)]

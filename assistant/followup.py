@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
+from typing import Any
 
 _LEAD = re.compile(
     r"^\s*(?:and|but|also|ok(?:ay)?|so|then)?[\s,]*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+",
@@ -70,3 +72,25 @@ def _subject(base: str) -> str:
     """The named things of a question ('Netflix', 'Los Angeles'), to carry into the next one."""
     names = re.findall(r"(?<!^)\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*", base)
     return ", ".join(dict.fromkeys(n for n in names if n.lower() not in {"what", "how", "ml", "i"}))
+
+
+def rewrite_with_llm(model: Any, prompts_dir: Path, question: str, previous: list[str]) -> str:
+    """The LLM's standalone question; raises ValueError if the reply is not one usable line."""
+    from langchain_core.messages import HumanMessage, SystemMessage
+
+    from assistant.generate import content_text
+    from assistant.templates import render_prompt
+
+    history = "\n".join(f"- {q}" for q in previous[-4:])
+    messages = [
+        SystemMessage(render_prompt(prompts_dir, "rewrite.system")),
+        HumanMessage(
+            render_prompt(prompts_dir, "rewrite.user", history=history, question=question)
+        ),
+    ]
+    reply = content_text(model.invoke(messages).content).strip()
+    line = reply.splitlines()[0].strip().strip("\"'") if reply else ""
+    line = re.sub(r"^(?:standalone question|question)\s*:\s*", "", line, flags=re.I).strip()
+    if not 3 <= len(line) <= 400 or not re.search(r"[A-Za-z]", line):
+        raise ValueError(f"not a usable rewrite: {reply[:80]!r}")
+    return line

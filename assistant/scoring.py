@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 
 from assistant.chunking import units_from_metadata
 from assistant.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.safety import looks_like_injection
 from assistant.textnorm import tokens
 
 MONEY = re.compile(r"[$£€]\s?\d|\bSEK\s?\d|\d[\d,.]*\s?(?:k|K|M|B)\b|\d{1,3}(?:,\d{3})+")
@@ -82,8 +83,8 @@ class UnitScorer:
         previous: Candidate | None = None
         for doc, unit_id, unit in rows:
             vec = vectors.get(unit_id)
-            if vec is None:
-                continue
+            if vec is None or looks_like_injection(unit.text):
+                continue  # never quote an instruction aimed at a model as an answer
             if asked:
                 doc_company = str(doc.metadata.get("company", ""))
                 if doc_company not in asked and not (

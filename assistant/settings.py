@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     index_dir: Path = ROOT / "index"
     prompts_dir: Path = ROOT / "prompts"
     golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
+    followups_path: Path = ROOT / "tests" / "golden" / "followups.jsonl"
     model_path: Path | None = Field(
         default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
     )
@@ -46,6 +47,23 @@ class Settings(BaseSettings):
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     extensions: tuple[str, ...] = (".txt", ".md")
+    llm: Literal["extractive", "openai", "ollama"] = Field(
+        default="extractive", description="answer engine: extractive (no LLM), openai, ollama"
+    )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="LLM server URL (openai: any OpenAI-compatible /v1; ollama: its host)",
+    )
+    llm_model: str | None = Field(default=None, description="model name on the LLM server")
+    llm_api_key: SecretStr | None = Field(
+        default=None, description="API key (openai); OPENAI_API_KEY is used when unset"
+    )
+    llm_timeout: float = Field(default=60.0, gt=0, description="seconds per LLM request")
+    llm_temperature: float = Field(default=0.1, ge=0, le=2)
+    llm_max_tokens: int = Field(default=400, ge=16, le=8192, description="answer length cap")
+    context_tokens: int = Field(
+        default=1500, ge=100, le=100_000, description="token budget for passages in the prompt"
+    )
     known_companies: tuple[str, ...] = (
         "netflix",
         "spotify",
@@ -57,7 +75,9 @@ class Settings(BaseSettings):
         "openai",
     )
 
-    @field_validator("seeds_dir", "index_dir", "prompts_dir", "golden_path", "model_path")
+    @field_validator(
+        "seeds_dir", "index_dir", "prompts_dir", "golden_path", "followups_path", "model_path"
+    )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else Path(value).expanduser().resolve()

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from assistant.citations import UNCITED
 from assistant.errors import PrepError
 
 if TYPE_CHECKING:
@@ -45,6 +46,16 @@ mark {{ background: #ffe58a; }} .meta {{ color: #555; }}
 </script></body></html>"""
 
 
+def engine_note(assistant: Assistant) -> str:
+    """Which engine answers, for the page."""
+    if assistant.settings.llm == "extractive":
+        return "**extractive** (sentences quoted from the documents, no LLM)"
+    return (
+        f"**{html.escape(assistant.engine())}** (generated; every [n] checked against the "
+        "passages, extractive answer if the LLM fails)"
+    )
+
+
 def doc_link(assistant: Assistant, file: str, start: int, end: int) -> str:
     """Link to the document viewer, by index id, with the cited span."""
     doc_id = assistant.document_id(file)
@@ -52,21 +63,29 @@ def doc_link(assistant: Assistant, file: str, start: int, end: int) -> str:
 
 
 def answer_markdown(assistant: Assistant, answer: Answer, upto: int | None = None) -> str:
-    """The chat message: each sentence ends with a clickable [n] that opens the passage."""
+    """The chat message: each sentence ends with clickable [n]s that open the passage."""
     if answer.refused:
-        return answer.answer
-    lines = []
+        notice = f"_⚠️ {answer.notice}_\n\n" if answer.notice else ""
+        return notice + answer.answer
+    lines = [f"_⚠️ {answer.notice}_"] if answer.notice and upto is None else []
     for s in answer.sentences[:upto]:
-        c = s.citation
-        link = doc_link(assistant, c.file, c.start, c.end)
-        lines.append(f"{s.text} [[{c.marker}]]({link})" if link else f"{s.text} [{c.marker}]")
-    if upto is None and answer.note:
-        lines.append(f"_{answer.note}_")
+        if s.citation is None:  # the LLM cited nothing for this sentence: say so, visibly
+            lines.append(f"{s.text} **{UNCITED}**")
+            continue
+        marks = []
+        for c in s.citations:
+            link = doc_link(assistant, c.file, c.start, c.end)
+            marks.append(f"[[{c.marker}]]({link})" if link else f"[{c.marker}]")
+        lines.append(f"{s.text} {''.join(marks)}")
+    if upto is None:
+        if answer.note:
+            lines.append(f"_{answer.note}_")
+        lines.extend(f"_⚠️ {w}_" for w in answer.warnings())
     return "\n\n".join(lines)
 
 
 def _highlight(passage: str, sentence: str) -> str:
-    at = passage.find(sentence)
+    at = passage.find(sentence) if sentence else -1
     if at < 0:
         return html.escape(passage)
     end = at + len(sentence)
@@ -83,11 +102,10 @@ def sources_html(assistant: Assistant, answer: Answer | None) -> str:
         return "<p class='src-empty'>Sources of the answer appear here.</p>"
     titles = {s.marker: s for s in answer.sources}
     blocks = []
-    for sent in answer.sentences:
-        c = sent.citation
+    for c in [c for sent in answer.sentences for c in sent.citations]:
         src = titles[c.marker]
         doc = assistant.document(assistant.document_id(c.file) or "")
-        raw = doc.text[c.start : c.end] if doc else sent.text
+        raw = doc.text[c.start : c.end] if doc else ""
         dated = f" · updated {html.escape(src.last_updated)}" if src.last_updated else ""
         link = doc_link(assistant, c.file, c.start, c.end)
         blocks.append(
@@ -132,24 +150,31 @@ def build(assistant: Assistant) -> Any:
     ) -> Iterator[tuple[list[dict[str, Any]], list[str], str, str]]:
         history = [*history, {"role": "user", "content": message}]
         company_filter = None if company in (None, "All") else company.lower()
+        prefix, text = "", ""
+        history.append({"role": "assistant", "content": ""})
         try:
-            standalone, answer = assistant.converse(message, asked, company_filter)
+            for event in assistant.converse_events(message, asked, company_filter):
+                if event.kind == "question":
+                    asked = [*asked, event.text]
+                    if event.text != message.strip():
+                        prefix = f"_Understood as: {event.text}_\n\n"
+                elif event.kind == "delta":  # LLM text as it arrives
+                    text += event.text
+                    history[-1] = {"role": "assistant", "content": prefix + text}
+                    yield history, asked, sources_html(assistant, None), ""
+                elif event.answer is not None:
+                    answer = event.answer
+                    if not text and not answer.refused:  # extractive: sentence by sentence
+                        for n in range(1, len(answer.sentences)):
+                            content = prefix + answer_markdown(assistant, answer, n)
+                            history[-1] = {"role": "assistant", "content": content}
+                            yield history, asked, sources_html(assistant, None), ""
+                    content = prefix + answer_markdown(assistant, answer)
+                    history[-1] = {"role": "assistant", "content": content}
+                    yield history, asked, sources_html(assistant, answer), ""
         except PrepError as exc:
-            history.append({"role": "assistant", "content": f"⚠️ {exc}"})
+            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield history, asked, sources_html(assistant, None), ""
-            return
-        asked = [*asked, standalone]
-        prefix = f"_Understood as: {standalone}_\n\n" if standalone != message.strip() else ""
-        history.append({"role": "assistant", "content": prefix})
-        steps = range(1, len(answer.sentences) + 1) if not answer.refused else []
-        for n in steps:  # the answer arrives sentence by sentence
-            history[-1] = {
-                "role": "assistant",
-                "content": prefix + answer_markdown(assistant, answer, n),
-            }
-            yield history, asked, sources_html(assistant, None), ""
-        history[-1] = {"role": "assistant", "content": prefix + answer_markdown(assistant, answer)}
-        yield history, asked, sources_html(assistant, answer), ""
 
     with gr.Blocks(title="Interview Prep Assistant") as demo:
         gr.Markdown(
@@ -183,7 +208,7 @@ def build(assistant: Assistant) -> Any:
                     company = gr.Radio(companies, value="All", label="Company", elem_id="company")
                     clear = gr.Button("Clear chat", elem_id="clear")
                 gr.Markdown(
-                    f"Answer engine: **extractive** (sentences quoted from the documents, no LLM)"
+                    f"Answer engine: {engine_note(assistant)}"
                     f" · {docs} documents, {chunks} passages indexed",
                     elem_id="engine",
                 )

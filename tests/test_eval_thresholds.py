@@ -53,3 +53,14 @@ def test_beats_baseline(scores: dict[str, Metrics]) -> None:
     ours, baseline = scores["assistant"], scores["baseline"]
     assert ours.answer_recall > baseline.answer_recall, (ours.as_dict(), baseline.as_dict())
     assert ours.answerable == baseline.answerable >= 40
+
+
+def test_followups(seeded_index: Settings) -> None:
+    """Chat follow-ups ("and in London?") are rewritten from the history and answered."""
+    from assistant.evals import evaluate_followups, load_followups
+
+    cases = load_followups(seeded_index.followups_path)
+    assert len(cases) >= 8
+    result = evaluate_followups(Assistant(seeded_index).converse, cases)
+    assert result["rewrite_accuracy"] == 1.0, result["failures"]
+    assert result["answer_recall"] >= 0.90, result["failures"]
