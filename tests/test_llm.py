@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ import pytest
 from assistant.chain import Assistant
 from assistant.settings import Settings
 from tests.llm_servers import ScriptedLLM
+from tests.procs import free_port
 
 pytestmark = pytest.mark.model
 
@@ -47,12 +47,6 @@ def _assistant(base: Settings, backend: str, url: str, **extra: object) -> Assis
     options: dict[str, object] = {"llm_model": "scripted", "llm_timeout": 3.0, **extra}
     settings = base.with_overrides(llm=backend, llm_base_url=url, **options)
     return Assistant(settings)
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.mark.parametrize("backend", ["openai", "ollama"])
@@ -112,7 +106,7 @@ def test_failure_falls_back_to_extractive(
     """Any server failure: a one-line notice naming the setting, and the extractive answer."""
     server.reset(mode)
     server.slow_seconds = 4.0
-    url = f"http://127.0.0.1:{_closed_port()}" if mode == "unreachable" else server.url
+    url = f"http://127.0.0.1:{free_port()}" if mode == "unreachable" else server.url
     if backend == "openai":
         url += "/v1"
     assistant = _assistant(seeded_index, backend, url, llm_timeout=1.0)
@@ -230,7 +224,7 @@ def test_cli_fallback_notice(seeded_index: Settings) -> None:
     prep = Path(sys.executable).with_name("prep")
     result = subprocess.run(
         [str(prep), "ask", "--llm", "ollama", L5],
-        env=_cli_env(seeded_index, f"http://127.0.0.1:{_closed_port()}"),
+        env=_cli_env(seeded_index, f"http://127.0.0.1:{free_port()}"),
         capture_output=True,
         text=True,
         timeout=120,

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +16,7 @@ import pytest
 
 from assistant.chain import Assistant
 from assistant.settings import Settings
+from tests.procs import free_port, running
 
 pytestmark = [pytest.mark.model, pytest.mark.llm_server]
 
@@ -41,33 +38,12 @@ def _model_path() -> Path:
 @pytest.fixture(scope="module")
 def llama_server() -> Iterator[str]:
     """`python -m llama_cpp.server` on a free port of 127.0.0.1."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     cmd = [sys.executable, "-m", "llama_cpp.server", "--model", str(_model_path())]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--n_ctx", "4096", "--verbose", "False"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 120
-    while True:
-        if proc.poll() is not None:
-            pytest.fail(f"llama_cpp.server exited: {proc.stderr.read() if proc.stderr else ''}")
-        try:
-            with urllib.request.urlopen(f"{url}/models", timeout=5) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("llama_cpp.server did not start within 120 s")
-        time.sleep(0.5)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running(cmd, f"{url}/models"):
+        yield url
 
 
 @pytest.fixture(scope="module")

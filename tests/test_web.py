@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from assistant.settings import ROOT, Settings
+from tests.procs import free_port, http_get, running
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -31,59 +28,28 @@ CHROMIUM_ARGS = [
 L5 = "What is the total comp for an L5 MLE at Netflix?"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            return resp.status, resp.read().decode("utf-8")
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode("utf-8", "replace")
-
-
 @pytest.fixture(scope="module")
 def server(seeded_index: Settings) -> Iterator[str]:
     """`prep serve` on a free port of 127.0.0.1, over the session's real index."""
-    port = _free_port()
+    with _serve(seeded_index, {}) as url:
+        yield url
+
+
+@contextmanager
+def _serve(seeded_index: Settings, extra_env: dict[str, str]) -> Iterator[str]:
+    port = free_port()
     env = {
         **os.environ,
         "PREP_SEEDS_DIR": str(seeded_index.seeds_dir),
         "PREP_INDEX_DIR": str(seeded_index.index_dir),
         "GRADIO_ANALYTICS_ENABLED": "False",
         "HF_HUB_OFFLINE": "1",
+        **extra_env,
     }
     prep = Path(sys.executable).with_name("prep")
-    proc = subprocess.Popen(
-        [str(prep), "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"prep serve exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            if _get(f"{url}/healthz")[0] == 200:
-                break
-        except OSError:
-            pass
-        time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("prep serve did not answer /healthz within 120 s")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with running([str(prep), "serve", "--port", str(port)], f"{url}/healthz", env):
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -211,8 +177,38 @@ def test_twenty_concurrent_questions(server: str) -> None:
 
 @pytest.mark.model
 def test_documents_are_served_by_index_id_only(server: str) -> None:
-    assert _get(f"{server}/doc/..%2F..%2Fetc%2Fpasswd")[0] == 404
-    assert _get(f"{server}/doc/001_1a1fcd35119ebbf9.txt")[0] == 404
-    assert _get(f"{server}/doc/0000000000000000?s=0&e=10")[0] == 404
-    status, body = _get(f"{server}/healthz")
+    assert http_get(f"{server}/doc/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    assert http_get(f"{server}/doc/001_1a1fcd35119ebbf9.txt")[0] == 404
+    assert http_get(f"{server}/doc/0000000000000000?s=0&e=10")[0] == 404
+    status, body = http_get(f"{server}/healthz")
     assert status == 200 and '"documents":5' in body
+
+
+@pytest.mark.model
+@pytest.mark.browser
+def test_llm_answer_streams_into_the_page(seeded_index: Settings, browser: object) -> None:
+    """With an LLM configured the page streams its words, then marks what cites nothing."""
+    from tests.llm_servers import ScriptedLLM
+
+    llm = ScriptedLLM().start()
+    llm.reset("gate")
+    env = {"PREP_LLM": "openai", "PREP_LLM_BASE_URL": f"{llm.url}/v1", "PREP_LLM_MODEL": "m"}
+    try:
+        with _serve(seeded_index, env) as url:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+            page.goto(url)
+            page.wait_for_selector("#question textarea")
+            assert "openai m at" in page.inner_text("#engine")
+            _ask(page, L5)
+            _wait_bot(page, 1, "Netflix pays")  # the first words, while the server holds the rest
+            assert llm.released_at is None
+            llm.release.set()
+            answer = _wait_bot(page, 1, "cite no passage")  # the checked answer's warnings
+            assert "Nobody knows the future. [no source]" in answer
+            assert "stresses candour. [no source]" in answer and "candour [9]" not in answer
+            assert "point at no passage: [9]" in answer
+            page.wait_for_selector("#sources .src")
+            assert "[1]" in page.inner_text("#sources")
+            page.close()
+    finally:
+        llm.stop()
