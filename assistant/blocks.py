@@ -132,13 +132,18 @@ def _merge_short(units: list[Unit], text: str, offset: int) -> list[Unit]:
     return out
 
 
+_WORD = re.compile(r"\w")
+
+
 def _cells(line: str) -> list[str]:
     return [c.strip().strip("*").strip() for c in line.strip().strip("|").split("|")]
 
 
 def _render_row(header: list[str], cells: list[str]) -> str:
-    label = cells[0]
-    pairs = [f"{h}: {c}" for h, c in zip(header[1:], cells[1:], strict=False) if c]
+    label = cells[0] if cells else ""
+    pairs = [f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False) if c]
+    if not label:
+        return "; ".join(pairs)
     return f"{label} — " + "; ".join(pairs) if pairs else label
 
 
@@ -205,10 +210,13 @@ def parse_blocks(text: str, start: int) -> list[Block]:
                 "table", s, rows[-1][1], section(), header="\n".join(r[2] for r in head_rows)
             )
             for rs, re_, rl in rows[len(head_rows) :]:
-                block.units.append(Unit(rs, re_, "row", _render_row(header, _cells(rl))))
-            if not block.units:
+                row = _render_row(header, _cells(rl))
+                if _WORD.search(row):  # a row of empty cells says nothing
+                    block.units.append(Unit(rs, re_, "row", row))
+            if not block.units and _WORD.search(" ".join(header)):
                 block.units.append(Unit(s, rows[-1][1], "row", tidy(" ".join(header))))
-            blocks.append(block)
+            if block.units:
+                blocks.append(block)
             i = j
             continue
         # A glued table: a header line followed by rows ending in glued figures.

@@ -5,6 +5,7 @@ The CLI and the web page call only this module.
 
 from __future__ import annotations
 
+import threading
 import unicodedata
 from collections.abc import Callable, Iterator
 from functools import cached_property
@@ -51,6 +52,9 @@ class Assistant:
     def __init__(self, settings: Settings, notify: Notify | None = None):
         self.settings = settings
         self.notify = notify or (lambda msg: None)
+        self._reader: IndexReader | None = None
+        self._stamp = 0
+        self._reader_lock = threading.Lock()
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""
@@ -58,18 +62,36 @@ class Assistant:
             from assistant.indexer import build_index
 
             self.notify(f"No index in {self.settings.index_dir} yet: building it (first use)...")
-            report = build_index(self.settings)
+            report = build_index(self.settings, notify=self.notify)
             self.notify(f"Indexed {report.files} files, {report.chunks} chunks.")
 
-    @cached_property
+    @property
     def reader(self) -> IndexReader:
-        """The active index."""
-        self.ensure_index()
-        return IndexReader(self.settings)
+        """The active index; reopened when `prep index` switched to a new generation."""
+        from assistant.store import MANIFEST
+
+        if self._reader is None:
+            self.ensure_index()
+        try:
+            stamp = (self.settings.index_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        if self._reader is None or stamp != self._stamp:
+            with self._reader_lock:
+                if self._reader is None or stamp != self._stamp:
+                    self._reader, self._stamp = IndexReader(self.settings), stamp
+        return self._reader
 
     @cached_property
     def embedder(self) -> Any:
-        """The query embedder."""
+        """The query embedder: the checked ONNX export (no torch import), else MiniLM on torch."""
+        from assistant.onnx_encoder import OnnxEmbeddings, verified_encoder
+
+        onnx = verified_encoder(self.settings) if self.settings.query_encoder == "onnx" else None
+        if onnx is not None:
+            return OnnxEmbeddings(
+                onnx_path=str(onnx), model_path=str(self.settings.resolved_model_path())
+            )
         from assistant.embeddings import MiniLMEmbeddings
 
         return MiniLMEmbeddings(

@@ -47,13 +47,33 @@ LlmOpt = Annotated[
 ]
 
 
+_GLOBAL: dict[str, Any] = {}
+
+
+@app.callback()
+def _options(
+    chroma_url: Annotated[
+        str | None,
+        typer.Option(
+            "--chroma-url",
+            help="use a Chroma server, e.g. http://127.0.0.1:8000 [env PREP_CHROMA_URL]",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Interview prep assistant: cited answers about ML engineer interviews, culture and comp."""
+    _GLOBAL["chroma_url"] = chroma_url
+
+
 def _settings(seeds: Path | None, index: Path | None, llm: str | None = None) -> Settings:
     from pydantic import ValidationError
 
     from assistant.settings import Settings
 
     try:
-        return Settings().with_overrides(seeds_dir=seeds, index_dir=index, llm=llm)
+        return Settings().with_overrides(
+            seeds_dir=seeds, index_dir=index, llm=llm, chroma_url=_GLOBAL.get("chroma_url")
+        )
     except ValidationError as exc:
         err = exc.errors()[0]
         name = "PREP_" + "_".join(str(p) for p in err["loc"]).upper()
@@ -88,12 +108,16 @@ def index(
         console=console,
         transient=True,
     ) as bar:
-        task = bar.add_task("Embedding chunks", total=None)
+        task = bar.add_task("Indexing documents", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            if not console.is_terminal and (done == total or done % max(1, total // 20) == 0):
+                typer.echo(f"indexed {done}/{total} documents", err=True)  # logs see progress
 
-        report = build_index(settings, rebuild=rebuild, progress=progress)
+        report = build_index(
+            settings, rebuild=rebuild, progress=progress, notify=lambda m: console.print(m)
+        )
     out = Console()
     if report.up_to_date:
         out.print(
@@ -117,7 +141,50 @@ def index(
         out.print(f"  skipped: {len(report.skipped)} files")
         for s in report.skipped:
             out.print(f"    ! {s.name}: {s.reason}")
+    if report.query_encoder and report.query_encoder != "onnx":
+        out.print(f"  questions are embedded with {report.query_encoder}")
     out.print(f"  index: {settings.index_dir}")
+
+
+@app.command()
+def status(
+    as_json: JsonOpt = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Coverage: each document's state (indexed, changed, new, removed, skipped) and settings."""
+    from assistant.status import index_status
+
+    report = index_status(_settings(seeds, index_dir))
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not report.built:
+        console.print(f"No index in {report.index_dir} yet: run `prep index`.")
+    else:
+        console.print(f"Index {report.index_dir}, built {report.built_at}")
+        shown = ", ".join(f"{k} {v}" for k, v in report.settings.items())
+        console.print(f"  settings: {shown}; query encoder {report.query_encoder}")
+        if report.needs_rebuild:
+            changed = ", ".join(report.needs_rebuild)
+            console.print(f"  settings changed since the build ({changed}): run `prep index`")
+    table = Table(title=f"Documents in {report.seeds_dir}")
+    for col in ("state", "chunks", "file", "note"):
+        table.add_column(col, justify="right" if col == "chunks" else "left")
+    for f in report.files:
+        table.add_row(f.state, str(f.chunks) if f.chunks else "", f.name, f.note)
+    console.print(table)
+    counts = ", ".join(
+        f"{report.count(s)} {s}"
+        for s in ("indexed", "changed", "new", "removed", "skipped")
+        if report.count(s)
+    )
+    verdict = "up to date" if report.up_to_date else "out of date: run `prep index`"
+    console.print(f"{counts or 'no documents'}; index {verdict}")
 
 
 def _show(events: Any, original: str = "") -> str | None:

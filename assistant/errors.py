@@ -31,3 +31,7 @@ class PromptError(PrepError):
 
 class LLMUnavailable(PrepError):
     """The configured LLM backend cannot be used (extra not installed, bad settings)."""
+
+
+class IndexBusy(PrepError):
+    """Another process holds the index lock for too long."""

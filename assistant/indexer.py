@@ -7,19 +7,19 @@ import datetime as dt
 import shutil
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.chunking import Chunk, Chunker, tiktoken_counter
 from assistant.embeddings import MiniLMEmbeddings, model_fingerprint, window_counter
-from assistant.errors import IndexCorrupt, SeedsMissing
+from assistant.errors import IndexBusy, IndexCorrupt, SeedsMissing
 from assistant.ingest import Document, Skipped, load_folder
 from assistant.settings import Settings
 from assistant.store import Manifest, make_client
 from assistant.textnorm import normalize
 
-CHUNKER_VERSION = 3
+CHUNKER_VERSION = 4
 FLUSH_AT = 256  # chunks embedded and written per batch: memory stays flat on large folders
 Progress = Callable[[int, int], None]
 
@@ -38,6 +38,7 @@ class IndexReport:
     up_to_date: bool = False
     reason: str = ""
     seconds: float = 0.0
+    query_encoder: str = ""
 
 
 def fingerprint(settings: Settings) -> dict[str, Any]:
@@ -48,6 +49,7 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "embed_window": settings.embed_window,
         "tiktoken": settings.tiktoken_encoding,
         "chunker": CHUNKER_VERSION,
+        "store": settings.chroma_url or "local",
     }
 
 
@@ -67,11 +69,28 @@ def unit_embed_text(chunk_section: str, text: str) -> str:
     return normalize(f"{head}: {text}" if head else text)
 
 
-def _lock(settings: Settings) -> Any:
-    from filelock import FileLock
+@contextlib.contextmanager
+def _lock(settings: Settings, notify: Callable[[str], None]) -> Iterator[None]:
+    """One build at a time per index folder; a second one says so and waits its turn."""
+    from filelock import FileLock, Timeout
 
     settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return FileLock(str(settings.index_dir / ".lock"))
+    lock = FileLock(str(settings.index_dir / ".lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        notify(f"another `prep index` is updating {settings.index_dir}; waiting for it to finish")
+        try:
+            lock.acquire(timeout=settings.lock_timeout)
+        except Timeout as exc:
+            raise IndexBusy(
+                f"another `prep index` has held {settings.index_dir} for "
+                f"{settings.lock_timeout:g} s; wait for it, or stop it and run `prep index` again"
+            ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _cosine_collection(client: Any, name: str) -> Any:
@@ -83,11 +102,9 @@ def _cosine_collection(client: Any, name: str) -> Any:
 class _Writer:
     """Embeds chunks and their units in batches and writes them to the new collections."""
 
-    def __init__(self, chunks: Any, units: Any, embedder: MiniLMEmbeddings, progress: Progress):
-        self.chunks, self.units, self.embedder, self.progress = chunks, units, embedder, progress
+    def __init__(self, chunks: Any, units: Any, embedder: MiniLMEmbeddings):
+        self.chunks, self.units, self.embedder = chunks, units, embedder
         self.pending: list[Chunk] = []
-        self.done = 0
-        self.total = 0
 
     def add(self, items: list[Chunk]) -> None:
         self.pending.extend(items)
@@ -117,8 +134,6 @@ class _Writer:
                 embeddings=self.embedder.embed_documents(unit_texts),
                 metadatas=unit_meta,
             )
-        self.done += len(batch)
-        self.progress(self.done, self.total)
 
 
 def _copy(src: Any, dst: Any, names: list[str]) -> None:
@@ -140,13 +155,19 @@ def _open_client(settings: Settings, rebuild: bool) -> Any:
     except IndexCorrupt:
         if not rebuild:
             raise
+        from chromadb.api.shared_system_client import SharedSystemClient
+
         broken = settings.index_dir / f"chroma.broken-{int(time.time())}"
         shutil.move(str(settings.index_dir / "chroma"), broken)
+        SharedSystemClient.clear_system_cache()  # chroma caches the failed open per path
         return make_client(settings)
 
 
 def build_index(
-    settings: Settings, rebuild: bool = False, progress: Progress | None = None
+    settings: Settings,
+    rebuild: bool = False,
+    progress: Progress | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> IndexReport:
     """Bring the index in line with the documents folder; re-embed only what changed."""
     started = time.perf_counter()
@@ -155,7 +176,7 @@ def build_index(
         raise SeedsMissing(
             f"documents folder {seeds} does not exist; create it or pass --seeds DIR"
         )
-    with _lock(settings):
+    with _lock(settings, notify or (lambda msg: None)):
         try:
             old = Manifest.load(settings.index_dir)
         except IndexCorrupt:
@@ -197,6 +218,7 @@ def build_index(
             if old.skipped != skipped_rows:
                 old.skipped = skipped_rows
                 old.save(settings.index_dir)
+            report.query_encoder = _query_encoder(settings)
             report.seconds = time.perf_counter() - started
             return report
         client = _open_client(settings, rebuild)
@@ -212,9 +234,25 @@ def build_index(
             built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         )
         manifest.save(settings.index_dir)
-        _collect_garbage(client, manifest)
+        _collect_garbage(settings, client, manifest)
+        report.query_encoder = _query_encoder(settings)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _query_encoder(settings: Settings) -> str:
+    """Make sure questions can be embedded without torch (ONNX export, checked once per model)."""
+    from assistant import embeddings
+    from assistant.onnx_encoder import export_query_encoder, verified_encoder
+
+    if settings.query_encoder != "onnx":
+        return "sentence-transformers"
+    if verified_encoder(settings) is not None:
+        return "onnx"
+    embedder = MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
+    if not isinstance(embedder, embeddings.MiniLMEmbeddings):  # a test's stand-in
+        return "sentence-transformers"
+    return export_query_encoder(settings, embedder.model)
 
 
 def _write_generation(
@@ -228,7 +266,8 @@ def _write_generation(
 ) -> tuple[int, dict[str, Any]]:
     """Build a complete new generation beside the old one; the caller switches the manifest."""
     gen = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
-    names = {"__chunks__": {"name": f"chunks-{gen}"}, "__units__": {"name": f"units-{gen}"}}
+    ns = settings.collection_prefix()
+    names = {"__chunks__": {"name": f"{ns}chunks-{gen}"}, "__units__": {"name": f"{ns}units-{gen}"}}
     new_chunks = _cosine_collection(client, names["__chunks__"]["name"])
     new_units = _cosine_collection(client, names["__units__"]["name"])
     files: dict[str, Any] = {}
@@ -241,10 +280,10 @@ def _write_generation(
         embedder = MiniLMEmbeddings(
             model_path=str(settings.resolved_model_path()), batch_size=settings.embed_batch_size
         )
-        writer = _Writer(new_chunks, new_units, embedder, progress or (lambda done, total: None))
-        planned = [(doc, chunker.chunk(doc)) for doc in todo]
-        writer.total = sum(len(c) for _, c in planned)
-        for doc, chunks in planned:
+        writer = _Writer(new_chunks, new_units, embedder)
+        report = progress or (lambda done, total: None)
+        for n, doc in enumerate(todo, start=1):  # chunked one document at a time: memory stays flat
+            chunks = chunker.chunk(doc)
             writer.add(chunks)
             files[doc.name] = {
                 "sha256": doc.sha256,
@@ -252,6 +291,7 @@ def _write_generation(
                 "title": doc.title,
                 "company": doc.meta.get("company", ""),
             }
+            report(n, len(todo))
         writer.flush()
     except BaseException:
         for name in (names["__chunks__"]["name"], names["__units__"]["name"]):
@@ -261,11 +301,12 @@ def _write_generation(
     return sum(int(f["chunks"]) for f in files.values()), {**files, **names}
 
 
-def _collect_garbage(client: Any, manifest: Manifest) -> None:
+def _collect_garbage(settings: Settings, client: Any, manifest: Manifest) -> None:
     """Drop generations the manifest does not point at (old ones, or left by a killed build)."""
     keep = {manifest.collection, manifest.units_collection}
+    ns = settings.collection_prefix()
     for col in client.list_collections():
         name = getattr(col, "name", col)
-        if name not in keep and str(name).startswith(("chunks-", "units-")):
+        if name not in keep and str(name).startswith((f"{ns}chunks-", f"{ns}units-")):
             with contextlib.suppress(Exception):  # a reader may hold it; the next build retries
                 client.delete_collection(name)

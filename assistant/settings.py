@@ -31,6 +31,17 @@ class Settings(BaseSettings):
         default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
     )
     embed_batch_size: int = 64
+    chroma_url: str | None = Field(
+        default=None,
+        description="a Chroma server (http://host:port) instead of the folder's embedded store",
+    )
+    lock_timeout: float = Field(
+        default=900, gt=0, description="seconds a build waits for another one to finish"
+    )
+    query_encoder: Literal["onnx", "sentence-transformers"] = Field(
+        default="onnx",
+        description="questions are embedded by MiniLM exported to ONNX (fast start) or by torch",
+    )
     chunk_tokens: int = Field(
         default=160, ge=32, le=240, description="target chunk size, tiktoken tokens"
     )
@@ -81,6 +92,26 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:
         return None if value is None else Path(value).expanduser().resolve()
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _chroma_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value if "://" in value else f"http://{value}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("use http://host:port, e.g. http://127.0.0.1:8000")
+        return f"{parts.scheme}://{parts.hostname}:{parts.port or 8000}"
+
+    def collection_prefix(self) -> str:
+        """Collection name prefix: on a shared Chroma server each index folder has its own."""
+        if not self.chroma_url:
+            return ""
+        import hashlib
+
+        return "i" + hashlib.sha256(str(self.index_dir).encode()).hexdigest()[:10] + "-"
 
     def resolved_model_path(self) -> Path:
         """The embedding model folder: the setting, or the bundled MiniLM."""

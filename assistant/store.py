@@ -17,11 +17,29 @@ SCHEMA = 1
 
 
 def make_client(settings: Settings) -> Any:
-    """A Chroma client for the index folder, telemetry off."""
+    """A Chroma client, telemetry off: the folder's embedded store, or a server (chroma_url)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlsplit
+
+        url = urlsplit(settings.chroma_url)
+        try:
+            client = chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma,
+            )
+            client.heartbeat()
+            return client
+        except Exception as exc:
+            raise IndexMissing(
+                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+                "start it (`chroma run --path DIR --port N`) or unset PREP_CHROMA_URL"
+            ) from exc
     path = settings.index_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -33,16 +35,24 @@ def http_get(url: str) -> tuple[int, str]:
 def running(
     cmd: list[str], ready_url: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> Iterator[subprocess.Popen[str]]:
-    """Start cmd, wait until ready_url answers 200, and stop the process afterwards."""
-    proc = subprocess.Popen(
-        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    """Start cmd, wait until ready_url answers 200, and stop the process afterwards.
+
+    Output goes to a temporary file: a pipe nobody reads fills up and stalls a chatty server.
+    """
+    with tempfile.TemporaryFile(mode="w+") as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
+        yield from _until_ready(proc, log, cmd, ready_url, timeout)
+
+
+def _until_ready(
+    proc: subprocess.Popen[str], log: Any, cmd: list[str], ready_url: str, timeout: float
+) -> Iterator[subprocess.Popen[str]]:
     deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read() if proc.stdout else ""
-                pytest.fail(f"{cmd[0]} exited with {proc.returncode}: {out[-2000:]}")
+                log.seek(0)
+                pytest.fail(f"{cmd[0]} exited with {proc.returncode}: {log.read()[-2000:]}")
             try:
                 if http_get(ready_url)[0] == 200:
                     break

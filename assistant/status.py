@@ -1,0 +1,102 @@
+"""Coverage: which documents are indexed, changed, new, removed or skipped, and the settings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.settings import Settings
+
+
+@dataclass
+class FileState:
+    """One document's state against the index."""
+
+    name: str
+    state: str  # indexed | changed | new | removed | skipped
+    chunks: int = 0
+    note: str = ""
+
+
+@dataclass
+class Status:
+    """The index against the documents folder."""
+
+    index_dir: str
+    seeds_dir: str
+    built: bool
+    built_at: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
+    files: list[FileState] = field(default_factory=list)
+    query_encoder: str = ""
+    needs_rebuild: list[str] = field(default_factory=list)  # settings that changed since
+
+    def count(self, state: str) -> int:
+        return sum(1 for f in self.files if f.state == state)
+
+    @property
+    def up_to_date(self) -> bool:
+        changed = any(f.state in ("changed", "new", "removed") for f in self.files)
+        return self.built and not changed and not self.needs_rebuild
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "up_to_date": self.up_to_date}
+
+
+def index_status(settings: Settings) -> Status:
+    """Compare the manifest with the documents folder (reads and hashes every file)."""
+    from assistant.indexer import fingerprint
+    from assistant.ingest import load_folder
+    from assistant.onnx_encoder import verified_encoder
+    from assistant.store import Manifest
+
+    manifest = Manifest.load(settings.index_dir)
+    status = Status(
+        index_dir=str(settings.index_dir), seeds_dir=str(settings.seeds_dir), built=bool(manifest)
+    )
+    indexed = manifest.files if manifest else {}
+    if manifest:
+        status.built_at = manifest.built_at
+        status.settings = dict(manifest.fingerprint)
+        current = fingerprint(settings)
+        status.needs_rebuild = sorted(
+            k for k in current if manifest.fingerprint.get(k) != current[k]
+        )
+        status.query_encoder = "onnx" if verified_encoder(settings) else "sentence-transformers"
+    docs, skipped = (
+        load_folder(settings.seeds_dir, settings.extensions, settings.known_companies)
+        if settings.seeds_dir.is_dir()
+        else ([], [])
+    )
+    seen = set()
+    for doc in docs:
+        seen.add(doc.name)
+        info = indexed.get(doc.name)
+        if info is None:
+            status.files.append(FileState(doc.name, "new", note="not indexed yet: run prep index"))
+        elif info.get("sha256") != doc.sha256:
+            status.files.append(
+                FileState(
+                    doc.name,
+                    "changed",
+                    int(info.get("chunks", 0)),
+                    "changed since the last index: run prep index",
+                )
+            )
+        else:
+            status.files.append(FileState(doc.name, "indexed", int(info.get("chunks", 0))))
+    for skip in skipped:
+        seen.add(skip.name)
+        status.files.append(FileState(skip.name, "skipped", note=skip.reason))
+    for name, info in indexed.items():
+        if name not in seen:
+            status.files.append(
+                FileState(
+                    name,
+                    "removed",
+                    int(info.get("chunks", 0)),
+                    "no longer in the folder: run prep index to drop it",
+                )
+            )
+    status.files.sort(key=lambda f: f.name)
+    return status
