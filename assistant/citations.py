@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 REFUSAL = (
     "The documents do not cover this question, so I won't guess. "
@@ -49,6 +50,20 @@ class Sentence(BaseModel):
         return "".join(f"[{c.marker}]" for c in self.citations) or UNCITED
 
 
+STALE_DAYS = 365
+
+
+def age_days(last_updated: str | None, today: dt.date | None = None) -> int | None:
+    """Days since a YYYY-MM-DD (or ISO datetime) date; None if there is no readable date."""
+    if not last_updated:
+        return None
+    try:
+        day = dt.date.fromisoformat(str(last_updated).strip()[:10])
+    except ValueError:
+        return None
+    return ((today or dt.date.today()) - day).days
+
+
 class Source(BaseModel):
     """A cited document, numbered as its marker."""
 
@@ -57,6 +72,20 @@ class Source(BaseModel):
     title: str
     sections: list[str] = Field(default_factory=list)
     last_updated: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def stale(self) -> bool:
+        """Older than a year: the figures may have moved since."""
+        age = age_days(self.last_updated)
+        return age is not None and age > STALE_DAYS
+
+    def dated(self) -> str:
+        """'updated 2026-02-23', with a warning when the document is over a year old."""
+        if not self.last_updated:
+            return ""
+        warn = " — over a year old, may be out of date" if self.stale else ""
+        return f"updated {self.last_updated}{warn}"
 
 
 class Answer(BaseModel):
@@ -97,7 +126,7 @@ class Answer(BaseModel):
         out = []
         for src in self.sources:
             where = " · ".join(src.sections)
-            dated = f" (updated {src.last_updated})" if src.last_updated else ""
+            dated = f" ({src.dated()})" if src.last_updated else ""
             spans = ", ".join(
                 f"{c.start}-{c.end}"
                 for s in self.sentences

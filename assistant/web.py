@@ -33,6 +33,7 @@ CSS = """
 .src blockquote { margin: 6px 0; padding-left: 8px; border-left: 3px solid #c9a227;
                   white-space: pre-wrap; font-size: 0.9em; }
 mark { background: #ffe58a; color: inherit; }
+.stale { color: #b45309; font-weight: 600; }
 """
 
 DOC_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -106,7 +107,9 @@ def sources_html(assistant: Assistant, answer: Answer | None) -> str:
         src = titles[c.marker]
         doc = assistant.document(assistant.document_id(c.file) or "")
         raw = doc.text[c.start : c.end] if doc else ""
-        dated = f" · updated {html.escape(src.last_updated)}" if src.last_updated else ""
+        dated = f" · {html.escape(src.dated())}" if src.last_updated else ""
+        if src.stale:
+            dated = f"<span class='stale'>{dated}</span>"
         link = doc_link(assistant, c.file, c.start, c.end)
         blocks.append(
             f"<div class='src' data-marker='{c.marker}'>"

@@ -84,3 +84,22 @@ def test_note_is_appended() -> None:
     answer = _answer()
     answer.note = "The sources give different figures."
     assert answer.answer.endswith("(The sources give different figures.)")
+
+
+def test_freshness_marks_documents_over_a_year_old() -> None:
+    import datetime as dt
+
+    from assistant.citations import age_days
+
+    today = dt.date.today()
+    old = (today - dt.timedelta(days=400)).isoformat()
+    fresh = (today - dt.timedelta(days=30)).isoformat()
+    assert age_days("2026-02-23", dt.date(2026, 11, 23)) == 273
+    assert age_days("not a date") is None and age_days(None) is None
+    stale = Source(marker=1, file="a.md", title="A", last_updated=old)
+    recent = Source(marker=2, file="b.md", title="B", last_updated=f"{fresh}T10:00:00")
+    undated = Source(marker=3, file="c.md", title="C")
+    assert stale.stale and "over a year old" in stale.dated()
+    assert not recent.stale and recent.dated() == f"updated {fresh}T10:00:00"
+    assert not undated.stale and undated.dated() == ""
+    assert stale.model_dump()["stale"] is True  # in --json output
