@@ -137,10 +137,7 @@ class Assistant:
             return extractive
         from assistant.generate import GenerativeAnswerer
 
-        answerer = GenerativeAnswerer(extractive=extractive, settings=self.settings)
-        if self._model is not None:
-            answerer._model = self._model
-        return answerer
+        return GenerativeAnswerer(extractive=extractive, settings=self.settings, model=self._model)
 
     @cached_property
     def _model(self) -> Any:
@@ -199,15 +196,13 @@ class Assistant:
         """The answer as it is produced: LLM text deltas, then the checked Answer."""
         from assistant.generate import Event
 
-        text = clean_question(question, self.settings.max_question_chars)
-        company = self.check_company(company)
-        retriever = self.retriever(k, company)
-        docs = retriever.invoke(normalize(text))
-        answerer = self.answerer(retriever)
-        if self.settings.llm == "extractive":
-            yield Event("answer", answer=answerer.invoke({"question": text, "documents": docs}))
+        if self.settings.llm == "extractive":  # nothing streams: the chain's answer, whole
+            yield Event("answer", answer=self.ask(question, k, company))
             return
-        yield from answerer.events({"question": text, "documents": docs})
+        text = clean_question(question, self.settings.max_question_chars)
+        retriever = self.retriever(k, self.check_company(company))
+        docs = retriever.invoke(normalize(text))
+        yield from self.answerer(retriever).events({"question": text, "documents": docs})
 
     def standalone(self, question: str, previous: list[str]) -> str:
         """The chat turn as a standalone question: the LLM rewrites it if one is configured."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import ConfigDict
 
 from assistant.citations import Answer
 from assistant.errors import PromptError
@@ -48,15 +48,7 @@ class GenerativeAnswerer(RunnableSerializable[dict[str, Any], Answer]):
 
     extractive: Any  # ExtractiveAnswerer
     settings: Settings
-    _model: Any = PrivateAttr(default=None)
-
-    def chat_model(self) -> Any:
-        """The LangChain chat model (built once)."""
-        if self._model is None:
-            from assistant.llm import chat_model
-
-            self._model = chat_model(self.settings)
-        return self._model
+    model: Any  # the LangChain chat model (assistant.llm.chat_model)
 
     @property
     def engine(self) -> str:
@@ -115,15 +107,14 @@ class GenerativeAnswerer(RunnableSerializable[dict[str, Any], Answer]):
         messages = self.messages(question, blocks)
         parts: list[str] = []
         try:
-            model = self.chat_model()
             if stream:
-                for chunk in model.stream(messages):
+                for chunk in self.model.stream(messages):
                     piece = content_text(chunk.content)
                     if piece:
                         parts.append(piece)
                         yield Event("delta", piece)
             else:
-                parts.append(content_text(model.invoke(messages).content))
+                parts.append(content_text(self.model.invoke(messages).content))
         except PromptError:
             raise
         except Exception as exc:  # any LLM failure: say so in one line, answer extractively

@@ -53,6 +53,11 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
     }
 
 
+def changed_settings(built: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """The fingerprint keys whose value differs from the ones the index was built with."""
+    return sorted(k for k in current if built.get(k) != current[k])
+
+
 def make_chunker(settings: Settings) -> Chunker:
     """The chunker the settings describe."""
     return Chunker(
@@ -198,7 +203,7 @@ def build_index(
         elif rebuild:
             report.reason = "rebuild requested"
         elif old.fingerprint != fp:
-            changed_keys = sorted(k for k in fp if old.fingerprint.get(k) != fp[k])
+            changed_keys = changed_settings(old.fingerprint, fp)
             report.reason = f"index settings changed ({', '.join(changed_keys)}): full rebuild"
         by_name = {d.name: d for d in docs}
         reuse: list[str] = []
@@ -242,7 +247,6 @@ def build_index(
 
 def _query_encoder(settings: Settings) -> str:
     """Make sure questions can be embedded without torch (ONNX export, checked once per model)."""
-    from assistant import embeddings
     from assistant.onnx_encoder import export_query_encoder, verified_encoder
 
     if settings.query_encoder != "onnx":
@@ -250,8 +254,6 @@ def _query_encoder(settings: Settings) -> str:
     if verified_encoder(settings) is not None:
         return "onnx"
     embedder = MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
-    if not isinstance(embedder, embeddings.MiniLMEmbeddings):  # a test's stand-in
-        return "sentence-transformers"
     return export_query_encoder(settings, embedder.model)
 
 
@@ -281,7 +283,7 @@ def _write_generation(
             model_path=str(settings.resolved_model_path()), batch_size=settings.embed_batch_size
         )
         writer = _Writer(new_chunks, new_units, embedder)
-        report = progress or (lambda done, total: None)
+        tick = progress or (lambda done, total: None)
         for n, doc in enumerate(todo, start=1):  # chunked one document at a time: memory stays flat
             chunks = chunker.chunk(doc)
             writer.add(chunks)
@@ -291,7 +293,7 @@ def _write_generation(
                 "title": doc.title,
                 "company": doc.meta.get("company", ""),
             }
-            report(n, len(todo))
+            tick(n, len(todo))
         writer.flush()
     except BaseException:
         for name in (names["__chunks__"]["name"], names["__units__"]["name"]):

@@ -46,9 +46,9 @@ def verified_encoder(settings: Settings) -> Path | None:
 
 
 def export_query_encoder(settings: Settings, st_model: Any) -> str:
-    """Export, check and record the ONNX encoder (if not done); says what the queries will use."""
-    if verified_encoder(settings) is not None:
-        return "onnx"
+    """Export, check and record the ONNX encoder; says what the queries will use."""
+    from assistant.scoring import dot
+
     model_file, record = encoder_paths(settings)
     model_file.parent.mkdir(parents=True, exist_ok=True)
     tmp = model_file.with_suffix(f".tmp{os.getpid()}")
@@ -57,10 +57,7 @@ def export_query_encoder(settings: Settings, st_model: Any) -> str:
         encoder = OnnxEmbeddings(onnx_path=str(tmp), model_path=str(settings.resolved_model_path()))
         ours = encoder.embed_documents(PROBES)
         theirs = st_model.encode(PROBES, normalize_embeddings=True, convert_to_numpy=True)
-        gap = max(
-            1.0 - sum(a * float(b) for a, b in zip(u, v, strict=True))
-            for u, v in zip(ours, theirs, strict=True)
-        )
+        gap = max(1.0 - dot(u, v.tolist()) for u, v in zip(ours, theirs, strict=True))
         if gap > TOLERANCE:
             tmp.unlink(missing_ok=True)
             return f"sentence-transformers (ONNX export differs by {gap:.2e})"

@@ -45,7 +45,7 @@ class Status:
 
 def index_status(settings: Settings) -> Status:
     """Compare the manifest with the documents folder (reads and hashes every file)."""
-    from assistant.indexer import fingerprint
+    from assistant.indexer import changed_settings, fingerprint
     from assistant.ingest import load_folder
     from assistant.onnx_encoder import verified_encoder
     from assistant.store import Manifest
@@ -58,10 +58,7 @@ def index_status(settings: Settings) -> Status:
     if manifest:
         status.built_at = manifest.built_at
         status.settings = dict(manifest.fingerprint)
-        current = fingerprint(settings)
-        status.needs_rebuild = sorted(
-            k for k in current if manifest.fingerprint.get(k) != current[k]
-        )
+        status.needs_rebuild = changed_settings(manifest.fingerprint, fingerprint(settings))
         status.query_encoder = "onnx" if verified_encoder(settings) else "sentence-transformers"
     docs, skipped = (
         load_folder(settings.seeds_dir, settings.extensions, settings.known_companies)

@@ -21,7 +21,11 @@ def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     from assistant.indexer import build_index
 
     base = tmp_path_factory.mktemp("fake")
-    settings = Settings(seeds_dir=copy_seeds(base / "seeds"), index_dir=base / "index")
+    settings = Settings(  # no ONNX export of the real model: questions use the fake too
+        seeds_dir=copy_seeds(base / "seeds"),
+        index_dir=base / "index",
+        query_encoder="sentence-transformers",
+    )
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr("assistant.indexer.MiniLMEmbeddings", FakeEmbeddings)
         report = build_index(settings)
