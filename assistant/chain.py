@@ -19,7 +19,11 @@ from assistant.store import IndexReader, Manifest
 from assistant.textnorm import normalize
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from assistant.generate import Event
+    from assistant.indexer import IndexReport
+    from assistant.library import Added
 
 Notify = Callable[[str], None]
 
@@ -242,19 +246,38 @@ class Assistant:
 
     def document(self, doc_id: str) -> Document | None:
         """An indexed document by its index id; never by a path from the caller."""
-        from assistant.ingest import load_file
+        from assistant.library import load_named
 
-        seeds = self.settings.seeds_dir
         for name, info in self.reader.manifest.files.items():
             if str(info["sha256"])[:16] == doc_id:
-                path = seeds / name
-                if not path.is_file():
-                    return None
-                doc = load_file(
-                    path, seeds, self.settings.extensions, self.settings.known_companies
-                )
-                return doc if isinstance(doc, Document) else None
+                return load_named(self.settings, name)
         return None
+
+    def add_documents(
+        self, paths: list[Path], names: list[str] | None = None, replace: bool = False
+    ) -> tuple[list[Added], IndexReport]:
+        """Copy files into your documents folder and index them (only they are embedded)."""
+        from assistant.indexer import build_index
+        from assistant.library import add_files
+
+        added = add_files(self.settings, paths, names, replace)
+        return added, build_index(self.settings, notify=self.notify)
+
+    def remove_document(self, name: str) -> tuple[str, IndexReport]:
+        """Delete one of your documents and drop it from the index."""
+        from assistant.indexer import build_index
+        from assistant.library import remove_file
+
+        removed = remove_file(self.settings, name)
+        return removed, build_index(self.settings, notify=self.notify)
+
+    def watch_in_background(
+        self, on_report: Callable[[IndexReport, list[str]], None], on_error: Notify
+    ) -> threading.Event:
+        """Re-index changed documents on a background thread; answers pick up each build."""
+        from assistant.watch import watch_in_background
+
+        return watch_in_background(self.settings, on_report, on_error)
 
     def stats(self) -> tuple[int, int]:
         """(documents, chunks) in the index."""

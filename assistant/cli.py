@@ -47,6 +47,13 @@ LlmOpt = Annotated[
 ]
 
 
+WatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--watch", help="keep running: re-index files added, changed or removed in the folders"
+    ),
+]
+
 _GLOBAL: dict[str, Any] = {}
 
 
@@ -89,6 +96,7 @@ def _assistant(seeds: Path | None, index: Path | None, llm: str | None = None) -
 @app.command()
 def index(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="re-embed everything")] = False,
+    watch: WatchOpt = False,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
@@ -118,7 +126,18 @@ def index(
         report = build_index(
             settings, rebuild=rebuild, progress=progress, notify=lambda m: console.print(m)
         )
+    _print_report(report, settings)
+    if watch:
+        _watch(settings)
+
+
+def _print_report(report: Any, settings: Settings, changed: list[str] | None = None) -> None:
+    """What one index build did, for the terminal."""
+    from rich.console import Console
+
     out = Console()
+    if changed:
+        out.print(f"Changed: {', '.join(changed)}")
     if report.up_to_date:
         out.print(
             f"Index is up to date: {report.files} files, {report.chunks} chunks; "
@@ -144,6 +163,20 @@ def index(
     if report.query_encoder and report.query_encoder != "onnx":
         out.print(f"  questions are embedded with {report.query_encoder}")
     out.print(f"  index: {settings.index_dir}")
+
+
+def _watch(settings: Settings) -> None:
+    """Re-index whenever a documents folder changes, until Ctrl+C."""
+    from assistant.watch import watch
+
+    folders = f"{settings.seeds_dir} and {settings.docs_dir}"
+    typer.echo(f"Watching {folders} for changes (Ctrl+C stops)...", err=True)
+    watch(
+        settings,
+        lambda report, names: _print_report(report, settings, names),
+        lambda msg: typer.echo(f"error: {msg}", err=True),
+    )
+    typer.echo("stopped watching", err=True)
 
 
 @app.command()
@@ -172,7 +205,7 @@ def status(
         if report.needs_rebuild:
             changed = ", ".join(report.needs_rebuild)
             console.print(f"  settings changed since the build ({changed}): run `prep index`")
-    table = Table(title=f"Documents in {report.seeds_dir}")
+    table = Table(title=f"Documents in {report.seeds_dir} and (my/) {report.docs_dir}")
     for col in ("state", "chunks", "file", "note"):
         table.add_column(col, justify="right" if col == "chunks" else "left")
     for f in report.files:
@@ -293,6 +326,7 @@ def serve(
     host: Annotated[str, typer.Option("--host", help="address to bind")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port")] = 7860,
     llm: LlmOpt = None,
+    watch: WatchOpt = False,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
@@ -301,6 +335,16 @@ def serve(
 
     assistant = _assistant(seeds, index_dir, llm)
     assistant.reader  # noqa: B018  (build the index before serving)
+    if watch:
+        assistant.watch_in_background(
+            lambda report, names: typer.echo(
+                f"re-indexed after changes to {', '.join(names)}: {report.files} files, "
+                f"{len(report.embedded)} re-embedded, {len(report.removed)} removed",
+                err=True,
+            ),
+            lambda msg: typer.echo(f"error: {msg}", err=True),
+        )
+        typer.echo(f"Watching {assistant.settings.docs_dir} and the seeds for changes", err=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
         typer.echo(
             f"warning: serving on {host}: anyone who can reach this address can use the page",
@@ -369,6 +413,9 @@ def eval_(
     if failures:
         for row in results["assistant"].failures:
             console.print(row)
+
+
+from assistant import cli_docs  # noqa: E402, F401  (registers add, remove)
 
 
 def main() -> None:

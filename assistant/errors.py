@@ -35,3 +35,7 @@ class LLMUnavailable(PrepError):
 
 class IndexBusy(PrepError):
     """Another process holds the index lock for too long."""
+
+
+class BadDocument(PrepError):
+    """A file given to `prep add` or the upload box cannot be added."""

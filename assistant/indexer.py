@@ -14,7 +14,8 @@ from typing import Any
 from assistant.chunking import Chunk, Chunker, tiktoken_counter
 from assistant.embeddings import MiniLMEmbeddings, model_fingerprint, window_counter
 from assistant.errors import IndexBusy, IndexCorrupt, SeedsMissing
-from assistant.ingest import Document, Skipped, load_folder
+from assistant.ingest import Document, Skipped
+from assistant.library import load_all
 from assistant.settings import Settings
 from assistant.store import Manifest, make_client
 from assistant.textnorm import normalize
@@ -174,7 +175,7 @@ def build_index(
     progress: Progress | None = None,
     notify: Callable[[str], None] | None = None,
 ) -> IndexReport:
-    """Bring the index in line with the documents folder; re-embed only what changed."""
+    """Bring the index in line with the documents folders; re-embed only what changed."""
     started = time.perf_counter()
     seeds = settings.seeds_dir
     if not seeds.is_dir():
@@ -188,12 +189,12 @@ def build_index(
             if not rebuild:
                 raise
             old = None
-        docs, skipped = load_folder(seeds, settings.extensions, settings.known_companies)
+        docs, skipped = load_all(settings)
         report = IndexReport(files=len(docs), skipped=skipped)
         if not docs:
             why = "; ".join(f"{s.name}: {s.reason}" for s in skipped[:3])
             raise SeedsMissing(
-                f"no readable .txt or .md document in {seeds}"
+                f"no readable .txt, .md or .pdf document in {seeds} or {settings.docs_dir}"
                 + (f" ({why})" if why else "")
                 + "; add documents or pass --seeds DIR"
             )

@@ -77,6 +77,12 @@ def _read(path: Path, root: Path, extensions: tuple[str, ...]) -> bytes | Skippe
         return Skipped(name, f"cannot be read: {exc.strerror or exc}")
     if not data.strip():
         return Skipped(name, "empty file")
+    if path.suffix.lower() == ".pdf":
+        return (
+            data
+            if data.lstrip()[:5] == b"%PDF-"
+            else Skipped(name, "not a PDF file (no %PDF header)")
+        )
     if b"\x00" in data:
         return Skipped(name, "binary file, not text")
     return data
@@ -109,6 +115,38 @@ def parse(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Doc
     doc = Document(name, path, text, file_hash(data), body_start, title.strip(), meta)
     doc.meta["company"] = guess_company(doc, companies)
     return doc
+
+
+def parse_pdf(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Document | Skipped:
+    """Extract a PDF's text layer (pypdf), page by page; the text is what gets cited."""
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed-but-readable files warn a lot
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return Skipped(name, "password-protected PDF; save an unprotected copy and add that")
+        pages = [(page.extract_text() or "").strip() for page in reader.pages]
+        info = reader.metadata
+        title = str(info.title or "") if info else ""
+    except Exception as exc:  # pypdf raises many types on broken files
+        return Skipped(name, f"not a readable PDF ({type(exc).__name__}); re-export it as PDF")
+    text = normalize_pdf("\n\n".join(p for p in pages if p))
+    if not text.strip():
+        return Skipped(name, "PDF has no text layer (a scan?); run OCR on it or add a .txt copy")
+    title = title.strip() or guess_title(text) or Path(name).stem
+    doc = Document(name, path, text, file_hash(data), 0, title, {})
+    doc.meta["company"] = guess_company(doc, companies)
+    return doc
+
+
+def normalize_pdf(text: str) -> str:
+    """Extracted PDF text with line-end hyphenation joined and stray spaces trimmed."""
+    text = re.sub(r"(\w)-\n(\w)", r"\1\2", text)
+    return "\n".join(line.rstrip() for line in text.splitlines())
 
 
 def guess_title(body: str) -> str:
@@ -144,7 +182,11 @@ def load_file(
     """Read and parse one file of the documents folder."""
     name = path.relative_to(folder).as_posix()
     data = _read(path, folder, extensions)
-    return data if isinstance(data, Skipped) else parse(name, path, data, companies)
+    if isinstance(data, Skipped):
+        return data
+    if path.suffix.lower() == ".pdf":
+        return parse_pdf(name, path, data, companies)
+    return parse(name, path, data, companies)
 
 
 def load_folder(

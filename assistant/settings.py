@@ -23,6 +23,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PREP_", extra="forbid")
 
     seeds_dir: Path = ROOT / "seeds"
+    docs_dir: Path = Field(
+        default=ROOT / "documents",
+        description="your own documents (prep add, the page's upload box), indexed with the seeds",
+    )
+    study_db: Path = Field(
+        default=ROOT / "study" / "quiz.sqlite3", description="quiz scores and missed facts"
+    )
+    max_upload_mb: float = Field(
+        default=10, gt=0, le=20, description="largest file `prep add` or the upload box accepts"
+    )
+    watch_debounce_ms: int = Field(
+        default=800, ge=50, description="--watch waits this long for a burst of changes to end"
+    )
     index_dir: Path = ROOT / "index"
     prompts_dir: Path = ROOT / "prompts"
     golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
@@ -57,7 +70,7 @@ class Settings(BaseSettings):
     max_sentences: int = Field(default=4, ge=1, le=12)
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
-    extensions: tuple[str, ...] = (".txt", ".md")
+    extensions: tuple[str, ...] = (".txt", ".md", ".pdf")
     llm: Literal["extractive", "openai", "ollama"] = Field(
         default="extractive", description="answer engine: extractive (no LLM), openai, ollama"
     )
@@ -87,7 +100,14 @@ class Settings(BaseSettings):
     )
 
     @field_validator(
-        "seeds_dir", "index_dir", "prompts_dir", "golden_path", "followups_path", "model_path"
+        "seeds_dir",
+        "docs_dir",
+        "study_db",
+        "index_dir",
+        "prompts_dir",
+        "golden_path",
+        "followups_path",
+        "model_path",
     )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

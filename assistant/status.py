@@ -25,6 +25,7 @@ class Status:
     index_dir: str
     seeds_dir: str
     built: bool
+    docs_dir: str = ""
     built_at: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
     files: list[FileState] = field(default_factory=list)
@@ -44,15 +45,18 @@ class Status:
 
 
 def index_status(settings: Settings) -> Status:
-    """Compare the manifest with the documents folder (reads and hashes every file)."""
+    """Compare the manifest with the documents folders (reads and hashes every file)."""
     from assistant.indexer import changed_settings, fingerprint
-    from assistant.ingest import load_folder
+    from assistant.library import load_all
     from assistant.onnx_encoder import verified_encoder
     from assistant.store import Manifest
 
     manifest = Manifest.load(settings.index_dir)
     status = Status(
-        index_dir=str(settings.index_dir), seeds_dir=str(settings.seeds_dir), built=bool(manifest)
+        index_dir=str(settings.index_dir),
+        seeds_dir=str(settings.seeds_dir),
+        docs_dir=str(settings.docs_dir),
+        built=bool(manifest),
     )
     indexed = manifest.files if manifest else {}
     if manifest:
@@ -60,11 +64,7 @@ def index_status(settings: Settings) -> Status:
         status.settings = dict(manifest.fingerprint)
         status.needs_rebuild = changed_settings(manifest.fingerprint, fingerprint(settings))
         status.query_encoder = "onnx" if verified_encoder(settings) else "sentence-transformers"
-    docs, skipped = (
-        load_folder(settings.seeds_dir, settings.extensions, settings.known_companies)
-        if settings.seeds_dir.is_dir()
-        else ([], [])
-    )
+    docs, skipped = load_all(settings)
     seen = set()
     for doc in docs:
         seen.add(doc.name)

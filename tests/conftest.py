@@ -50,11 +50,23 @@ class FakeEmbeddings(Embeddings):
         return self._vector(text)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_user_documents(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Session and module fixtures never see the developer's own documents/ or study log."""
+    base = tmp_path_factory.mktemp("user")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PREP_DOCS_DIR", str(base / "documents"))
+        mp.setenv("PREP_STUDY_DB", str(base / "study" / "quiz.sqlite3"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test may touch the repository's index/: Settings() points at a fresh folder."""
+    """No test may touch the repository's index/, documents/ or study log: all point at tmp."""
     index = tmp_path / "index"
     monkeypatch.setenv("PREP_INDEX_DIR", str(index))
+    monkeypatch.setenv("PREP_DOCS_DIR", str(tmp_path / "documents"))
+    monkeypatch.setenv("PREP_STUDY_DB", str(tmp_path / "study" / "quiz.sqlite3"))
     monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     return index
@@ -74,7 +86,12 @@ def seeded_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
     from assistant.indexer import build_index
 
     base = tmp_path_factory.mktemp("seeded")
-    settings = Settings(seeds_dir=copy_seeds(base / "seeds"), index_dir=base / "index")
+    settings = Settings(
+        seeds_dir=copy_seeds(base / "seeds"),
+        docs_dir=base / "documents",
+        study_db=base / "study.sqlite3",
+        index_dir=base / "index",
+    )
     report = build_index(settings)
     assert report.files == len(SEED_NAMES) and not report.skipped, report
     yield settings

@@ -1,0 +1,42 @@
+"""`prep add` and `prep remove`: your own documents, indexed next to the seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from assistant.cli import IndexOpt, SeedsOpt, _assistant, _print_report, app
+
+
+@app.command()
+def add(
+    files: Annotated[
+        list[Path], typer.Argument(help=".md, .txt or .pdf files", show_default=False)
+    ],
+    replace: Annotated[
+        bool, typer.Option("--replace", help="update a document of yours with the same name")
+    ] = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Add your own documents (copied to the documents folder) and index them."""
+    assistant = _assistant(seeds, index_dir)
+    added, report = assistant.add_documents(files, replace=replace)
+    for item in added:
+        typer.echo(f"{item.status}: {item.name}")
+    _print_report(report, assistant.settings)
+
+
+@app.command()
+def remove(
+    name: Annotated[str, typer.Argument(help="a document of yours, e.g. my/notes.md")],
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Remove one of your documents from the documents folder and the index."""
+    assistant = _assistant(seeds, index_dir)
+    removed, report = assistant.remove_document(name)
+    typer.echo(f"removed: {removed}")
+    _print_report(report, assistant.settings)

@@ -1,0 +1,121 @@
+"""Figures: find and normalise amounts, ranges and percentages ($270K-$342K, 15%, SEK 60K/mo)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.textnorm import normalize
+
+_CURRENCY = {"$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP", "€": "EUR", "eur": "EUR"}
+_CURRENCY.update({"sek": "SEK", "kr": "SEK", "us$": "USD"})
+_SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
+_CUR = r"(?:us\$|\$|£|€|usd|gbp|eur|sek)"
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SUF = r"(?:thousand|million|billion|mm|k|m|b)\b"
+_ONE = rf"(?P<cN>{_CUR}\s?)?(?P<nN>{_NUM})\s?(?P<sN>{_SUF})?(?P<ccN>\s?(?:kr|sek|usd|gbp|eur)\b)?"
+_SEP = r"\s?(?:-|–|—|to)\s?"
+_PERIOD = r"(?P<period>\s?(?:/\s?(?:mo|month|yr|year)\b|per (?:month|year)\b))?"
+_ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
+_FIGURE = re.compile(
+    rf"(?<![\w.,]){_ONE1}(?:{_SEP}{_ONE2})?(?P<pct>\s?%)?{_PERIOD}",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An amount or range, normalised: 'SEK 60K–76K/mo' -> 60000..76000 SEK per month."""
+
+    low: float
+    high: float
+    currency: str  # "USD" | "GBP" | "EUR" | "SEK" | "" (none given)
+    percent: bool
+    period: str  # "" | "month" | "year"
+    text: str
+    start: int
+    end: int
+
+    def matches(self, other: Figure, tolerance: float = 0.01) -> bool:
+        """Same amount or range (within 1%); currency and period must agree when both are given."""
+        if self.percent != other.percent:
+            return False
+        if self.currency and other.currency and self.currency != other.currency:
+            return False
+        if self.period and other.period and self.period != other.period:
+            return False  # SEK 79K/mo is not SEK 79K/yr
+        return _close(self.low, other.low, tolerance) and _close(self.high, other.high, tolerance)
+
+
+def _close(a: float, b: float, tolerance: float) -> bool:
+    return abs(a - b) <= tolerance * max(abs(a), abs(b), 1e-9)
+
+
+def _number(raw: str) -> float:
+    return float(raw.replace(",", ""))
+
+
+def _currency(*marks: str | None) -> str:
+    for mark in marks:
+        if mark and mark.strip().lower() in _CURRENCY:
+            return _CURRENCY[mark.strip().lower()]
+    return ""
+
+
+def find_figures(text: str) -> list[Figure]:
+    """Every amount, range or percentage in the text, with its offsets."""
+    out: list[Figure] = []
+    for m in _FIGURE.finditer(text):
+        s1, s2 = (m.group("s1") or "").lower(), (m.group("s2") or "").lower()
+        low = _number(m.group("n1"))
+        high = _number(m.group("n2")) if m.group("n2") else low
+        if m.group("n2") and not s1 and s2 and _SCALE[s2] > 1:
+            s1 = s2  # "207-284k": the scale applies to both ends
+        low *= _SCALE.get(s1, 1.0)
+        high *= _SCALE.get(s2 or s1, 1.0) if m.group("n2") else _SCALE.get(s1, 1.0)
+        currency = _currency(m.group("c1"), m.group("cc1"), m.group("c2"), m.group("cc2"))
+        period = (m.group("period") or "").lower()
+        period = (
+            "month" if "mo" in period else "year" if ("yr" in period or "year" in period) else ""
+        )
+        percent = bool(m.group("pct"))
+        if not (currency or percent or s1 or s2 or "," in m.group("n1")):
+            continue  # a bare small number ("4 rounds", "2026") is not a figure
+        out.append(
+            Figure(
+                min(low, high),
+                max(low, high),
+                currency,
+                percent,
+                period,
+                m.group(0).strip(),
+                m.start(),
+                m.end(),
+            )
+        )
+    return out
+
+
+def parse_answer(text: str) -> Figure | None:
+    """A typed answer read as one figure ('207-284k', '£207,000 to £284,000', '15 %')."""
+    cleaned = normalize(text).strip()
+    figures = find_figures(cleaned)
+    if not figures:
+        bare = re.fullmatch(rf"\s*({_NUM})\s*", cleaned)
+        if bare:
+            value = _number(bare.group(1))
+            return Figure(value, value, "", False, "", cleaned, 0, len(cleaned))
+        return None
+    if len(figures) == 2:  # "$207K and $284K" typed as two amounts: a range
+        a, b = figures
+        return Figure(
+            min(a.low, b.low),
+            max(a.high, b.high),
+            a.currency or b.currency,
+            a.percent,
+            a.period or b.period,
+            cleaned,
+            0,
+            len(cleaned),
+        )
+    return figures[0]

@@ -1,0 +1,148 @@
+"""Library: the documents folders (the seeds and your own), and adding files to yours."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import BadDocument
+from assistant.ingest import Document, Skipped, file_hash, load_file, load_folder
+from assistant.settings import Settings
+
+USER_PREFIX = "my/"  # your documents are cited as my/<file name>, so they never clash with seeds
+ADDABLE = (".md", ".txt", ".pdf")
+
+
+def folders(settings: Settings) -> list[tuple[str, Path]]:
+    """(name prefix, folder) of every documents folder: the seeds first, then yours."""
+    out = [("", settings.seeds_dir)]
+    if settings.docs_dir.resolve() != settings.seeds_dir.resolve():
+        out.append((USER_PREFIX, settings.docs_dir))
+    return out
+
+
+def load_all(settings: Settings) -> tuple[list[Document], list[Skipped]]:
+    """Every document of every folder, named by folder prefix and relative path."""
+    docs: list[Document] = []
+    skipped: list[Skipped] = []
+    for prefix, folder in folders(settings):
+        if not folder.is_dir():
+            continue
+        found, bad = load_folder(folder, settings.extensions, settings.known_companies)
+        for doc in found:
+            doc.name = prefix + doc.name
+        docs.extend(found)
+        skipped.extend(Skipped(prefix + s.name, s.reason) for s in bad)
+    return docs, skipped
+
+
+def locate(settings: Settings, name: str) -> tuple[Path, Path] | None:
+    """(folder, path) of an indexed document name; None if it is in no documents folder."""
+    for prefix, folder in reversed(folders(settings)):
+        if prefix and not name.startswith(prefix):
+            continue
+        path = (folder / name[len(prefix) :]).resolve()
+        if path.is_relative_to(folder.resolve()) and path.is_file():
+            return folder, path
+    return None
+
+
+def load_named(settings: Settings, name: str) -> Document | None:
+    """A document by its indexed name, read again from disk."""
+    found = locate(settings, name)
+    if found is None:
+        return None
+    folder, path = found
+    doc = load_file(path, folder, settings.extensions, settings.known_companies)
+    if isinstance(doc, Skipped):
+        return None
+    doc.name = name
+    return doc
+
+
+@dataclass(frozen=True)
+class Added:
+    """One file `prep add` placed in your documents folder."""
+
+    name: str  # as cited: my/<file>
+    status: str  # "added" | "updated" | "unchanged"
+
+
+def _check(settings: Settings, path: Path, display: str) -> bytes:
+    """The file's bytes, if it is a readable document within the size limit."""
+    if path.suffix.lower() not in ADDABLE:
+        raise BadDocument(
+            f"{display}: only .md, .txt and .pdf files can be added (got "
+            f"'{path.suffix or 'no extension'}'); convert it to one of those"
+        )
+    if not path.is_file():
+        raise BadDocument(f"{display}: no such file; check the path")
+    limit = int(settings.max_upload_mb * 1024 * 1024)
+    if path.stat().st_size > limit:
+        raise BadDocument(
+            f"{display} is {path.stat().st_size / 1048576:.1f} MB; the limit is "
+            f"{settings.max_upload_mb:g} MB (PREP_MAX_UPLOAD_MB): split it or add a text copy"
+        )
+    with tempfile.TemporaryDirectory() as tmp:  # parse a copy, exactly as the indexer will
+        probe = Path(tmp) / f"probe{path.suffix.lower()}"
+        shutil.copyfile(path, probe)
+        doc = load_file(probe, Path(tmp), settings.extensions, settings.known_companies)
+        if isinstance(doc, Skipped):
+            raise BadDocument(f"{display} cannot be indexed: {doc.reason}")
+        return probe.read_bytes()
+
+
+def add_files(
+    settings: Settings, paths: list[Path], names: list[str] | None = None, replace: bool = False
+) -> list[Added]:
+    """Copy documents into your folder after checking them all; nothing is copied if one fails.
+
+    `names` gives the file names to use (an upload's original name); default: each path's name.
+    """
+    names = names or [p.name for p in paths]
+    plan: list[tuple[str, bytes, str]] = []
+    target = settings.docs_dir
+    for path, raw_name in zip(paths, names, strict=True):
+        name = Path(raw_name).name.strip()
+        if not name or name.startswith("."):
+            raise BadDocument(
+                f"'{raw_name}': hidden or empty file names are not indexed; rename it"
+            )
+        if any(name == n for n, _, _ in plan):
+            raise BadDocument(f"two files are named {name}; rename one of them")
+        data = _check(settings, Path(path), name)
+        existing = target / name
+        status = "added"
+        if existing.is_file():
+            if file_hash(existing.read_bytes()) == file_hash(data):
+                status = "unchanged"
+            elif not replace:
+                raise BadDocument(
+                    f"{USER_PREFIX}{name} already exists with different content; pass "
+                    "--replace to update it, or rename the new file"
+                )
+            else:
+                status = "updated"
+        plan.append((name, data, status))
+    target.mkdir(parents=True, exist_ok=True)
+    for name, data, status in plan:
+        if status == "unchanged":
+            continue
+        fd, tmp = tempfile.mkstemp(dir=target, prefix=".adding-")  # hidden: never indexed half
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target / name)
+    return [Added(USER_PREFIX + name, status) for name, _, status in plan]
+
+
+def remove_file(settings: Settings, name: str) -> str:
+    """Delete one of your documents (by its cited name); returns the name removed."""
+    bare = name.removeprefix(USER_PREFIX)
+    path = (settings.docs_dir / bare).resolve()
+    if not path.is_relative_to(settings.docs_dir.resolve()) or not path.is_file():
+        raise BadDocument(f"{USER_PREFIX}{bare} is not in {settings.docs_dir}; see `prep status`")
+    path.unlink()
+    return USER_PREFIX + bare

@@ -1,0 +1,77 @@
+"""Watch: re-index when files are added, changed or removed in the documents folders."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import PrepError
+from assistant.indexer import IndexReport, build_index
+from assistant.library import folders
+from assistant.settings import Settings
+
+
+def _visible(change: Any, path: str) -> bool:
+    """Hidden files (editor swap files, `prep add`'s temp copies) never trigger a build."""
+    return not Path(path).name.startswith((".", "~")) and not path.endswith("~")
+
+
+def _cited_name(settings: Settings, path: Path) -> str:
+    """A changed path as the index names it (my/notes.md)."""
+    for prefix, folder in folders(settings):
+        if path.is_relative_to(folder):
+            return prefix + path.relative_to(folder).as_posix()
+    return path.name
+
+
+def watch(
+    settings: Settings,
+    on_report: Callable[[IndexReport, list[str]], None],
+    on_error: Callable[[str], None],
+    stop: threading.Event | None = None,
+) -> None:
+    """Block, re-indexing after each burst of changes until `stop` is set (or Ctrl-C).
+
+    Each build is incremental: only files whose content changed are embedded again.
+    """
+    from watchfiles import watch as watch_paths
+
+    paths = []
+    for _, folder in folders(settings):
+        folder.mkdir(parents=True, exist_ok=True)
+        paths.append(folder.resolve())
+    for changes in watch_paths(
+        *paths,
+        watch_filter=_visible,
+        debounce=settings.watch_debounce_ms,
+        step=50,
+        stop_event=stop,
+        raise_interrupt=False,
+    ):
+        names = sorted({_cited_name(settings, Path(p)) for _, p in changes})
+        try:
+            report = build_index(settings)
+        except PrepError as exc:  # a bad state is reported; the watcher keeps going
+            on_error(str(exc))
+            continue
+        on_report(report, names)
+
+
+def watch_in_background(
+    settings: Settings,
+    on_report: Callable[[IndexReport, list[str]], None],
+    on_error: Callable[[str], None],
+) -> threading.Event:
+    """Run `watch` on a daemon thread (for `prep serve --watch`); set the event to stop it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            watch(settings, on_report, on_error, stop)
+        except Exception as exc:  # never kill the server; say why watching stopped
+            on_error(f"stopped watching the documents folders: {exc}")
+
+    threading.Thread(target=run, name="prep-watch", daemon=True).start()
+    return stop

@@ -1,0 +1,317 @@
+"""Compensation comparison table: every cell grounded in its cited file, golden-complete."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.compare import COLUMNS, Cell, Table, compare, extract, to_markdown
+from assistant.figures import find_figures
+from assistant.ingest import load_folder
+from assistant.passages import Passage, from_documents
+from assistant.settings import ROOT, Settings
+
+SEEDS = ROOT / "seeds"
+GOLDEN = Path(__file__).parent / "golden" / "compare.jsonl"
+RECALL_MIN = 1.0  # every golden figure must be in the table
+PRECISION_MIN = 1.0  # every figure in the table must be in the golden set
+_GLUED_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+_GOLDEN_KEYS = {"company", "group", "column", "low", "high", "currency", "period", "source"}
+
+
+@pytest.fixture(scope="module")
+def passages() -> list[Passage]:
+    docs, _ = load_folder(SEEDS, (".txt", ".md"), Settings().known_companies)
+    return from_documents(docs)
+
+
+@pytest.fixture(scope="module")
+def files() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8-sig") for p in sorted(SEEDS.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def table(passages: list[Passage]) -> Table:
+    return compare(passages, ["netflix", "spotify"])
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(abs(a), abs(b), 1.0)
+
+
+def _header_before(text: str, start: int) -> str:
+    """The table block above a row: from the last blank line before it up to the row."""
+    return text[text.rfind("\n\n", 0, start) + 1 : start]
+
+
+def grounded(cell: Cell, files: dict[str, str], passages: list[Passage]) -> bool:
+    """The cell's figure is written in the cited passage of the cited file, as the cell says."""
+    text = files.get(cell.source)
+    if text is None or not 0 <= cell.start < cell.end <= len(text):
+        return False
+    if not any(
+        (p.source, p.start, p.end, p.text) == (cell.source, cell.start, cell.end, cell.passage)
+        for p in passages
+    ):
+        return False  # the citation must be a real passage, with its own text
+    raw = text[cell.start : cell.end]
+    if cell.value not in raw or cell.value not in cell.passage:
+        return False
+    parsed = find_figures(cell.value)
+    if len(parsed) != 1 or parsed[0].text != cell.value:
+        return False
+    own = parsed[0]
+    candidates = [(f.low, f.high, f.currency, f.percent, f.period) for f in find_figures(raw)]
+    # A glued row ("210,000200,000410,000"): each number of the raw slice is a figure.
+    candidates += [
+        (float(n.replace(",", "")),) * 2 + ("", False, "") for n in _GLUED_NUM.findall(raw)
+    ]
+    for low, high, currency, percent, period in candidates:
+        if not (_close(low, cell.low) and _close(high, cell.high)):
+            continue
+        if not (_close(own.low, low) and _close(own.high, high)):
+            continue
+        if percent != cell.percent or period != cell.period:
+            continue
+        if currency:
+            if currency == cell.currency:
+                return True
+        elif cell.currency == "" or f"({cell.currency})" in _header_before(text, cell.start):
+            return True
+    return False
+
+
+def _cells(table: Table) -> list[tuple[str, str, Cell]]:
+    return [(r.company, r.group, c) for r in table.rows for c in r.cells.values()]
+
+
+def test_every_cell_is_grounded_in_its_cited_file(
+    table: Table, files: dict[str, str], passages: list[Passage]
+) -> None:
+    cells = _cells(table)
+    assert len(cells) >= 30
+    bad = [c for _, _, c in cells if not grounded(c, files, passages)]
+    assert bad == []
+
+
+def _a_cell(table: Table, group: str, column: str, company: str = "netflix") -> Cell:
+    row = next(
+        r for r in table.rows if (r.company, r.group) == (company, group) and column in r.cells
+    )
+    return row.cells[column]
+
+
+@pytest.mark.parametrize(
+    "group, column, change",
+    [
+        ("Los Angeles", "base", {"value": "$999K"}),
+        ("Los Angeles", "base", {"low": 280000.0}),
+        ("Los Angeles", "total", {"high": 352000.0}),
+        ("Los Angeles", "base", {"start": 1555, "end": 1622}),  # San Francisco's row
+        ("Los Angeles", "base", {"source": "004_878f18a71d669f95.txt"}),
+        ("London", "base", {"currency": "USD"}),
+        ("London", "total", {"period": "month"}),
+        ("senior", "stock", {"value": "210,000"}),  # the glued row's base, not its stock
+        ("senior", "stock", {"low": 210000.0, "high": 210000.0}),
+        ("senior", "base", {"currency": "GBP"}),
+    ],
+)
+def test_checker_rejects_a_corrupted_cell(
+    table: Table,
+    files: dict[str, str],
+    passages: list[Passage],
+    group: str,
+    column: str,
+    change: dict[str, object],
+) -> None:
+    cell = _a_cell(table, group, column)
+    assert grounded(cell, files, passages)
+    assert not grounded(dataclasses.replace(cell, **change), files, passages)  # type: ignore[arg-type]
+
+
+def test_checker_rejects_a_monthly_figure_read_as_annual(
+    table: Table, files: dict[str, str], passages: list[Passage]
+) -> None:
+    cell = _a_cell(table, "Stockholm", "base", "spotify")
+    assert (cell.value, cell.period, cell.currency) == ("SEK 60K–76K/mo", "month", "SEK")
+    assert not grounded(dataclasses.replace(cell, period="year"), files, passages)
+
+
+def _golden() -> list[dict[str, object]]:
+    lines = GOLDEN.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def _same(g: dict[str, object], company: str, group: str, c: Cell) -> bool:
+    return (
+        (g["company"], g["group"], g["column"], g["source"]) == (company, group, c.column, c.source)
+        and (g["currency"], g["period"]) == (c.currency, c.period)
+        and bool(g.get("percent", False)) == c.percent
+        and _close(float(g["low"]), c.low)  # type: ignore[arg-type]
+        and _close(float(g["high"]), c.high)  # type: ignore[arg-type]
+    )
+
+
+def test_golden_file_is_well_formed() -> None:
+    golden = _golden()
+    assert all(set(g) >= _GOLDEN_KEYS for g in golden)
+    assert all(g["column"] in COLUMNS for g in golden)
+    keys = [(g["company"], g["group"], g["column"], g["source"]) for g in golden]
+    assert len(keys) == len(set(keys))
+    assert {str(g["source"])[:3] for g in golden} == {"000", "001", "002", "004"}
+
+
+def test_golden_recall_and_precision(table: Table) -> None:
+    golden = _golden()
+    cells = _cells(table)
+    found = [g for g in golden if any(_same(g, co, gr, c) for co, gr, c in cells)]
+    recall = len(found) / len(golden)
+    assert recall >= RECALL_MIN, [g for g in golden if g not in found]
+    right = [(co, gr, c) for co, gr, c in cells if any(_same(g, co, gr, c) for g in golden)]
+    precision = len(right) / len(cells)
+    assert precision >= PRECISION_MIN, [x for x in cells if x not in right]
+
+
+def test_netflix_senior_disagreement_is_flagged_and_both_rows_kept(table: Table) -> None:
+    senior = [r for r in table.rows if (r.company, r.group) == ("netflix", "senior")]
+    assert [r.source[:3] for r in senior] == ["001", "002"]
+    assert [r.label for r in senior] == ["L5 (senior)", "ML Engineer – Senior (IC3)"]
+    assert senior[0].cells["total"].value == "$520k–$780k"
+    assert senior[1].cells["total"].value == "410,000"
+    at = table.rows.index(senior[0])
+    assert table.rows[at + 1] is senior[1]  # adjacent
+    flag = table.disagreement(senior[0])
+    assert flag is not None and flag is table.disagreement(senior[1])
+    assert flag.columns == ("total",)
+    assert set(flag.rows) == set(senior)
+    lines = [ln for ln in to_markdown(table).splitlines() if "senior:" in ln]
+    assert len(lines) == 2 and all("⚠" in ln for ln in lines)
+
+
+def test_regions_of_one_source_are_not_flagged(table: Table) -> None:
+    flagged = {(d.company, d.group) for d in table.disagreements}
+    assert flagged == {("netflix", g) for g in ("entry", "senior", "staff", "principal")}
+
+
+def test_a_level_stated_twice_by_one_source_is_one_row(
+    passages: list[Passage], table: Table
+) -> None:
+    raw = [r for r in extract(passages) if r.source.startswith("001") and r.group == "entry"]
+    assert len(raw) == 3  # the summary, the takeaways list and the closing sentence
+    kept = [r for r in table.rows if r.source.startswith("001") and r.group == "entry"]
+    assert len(kept) == 1
+    assert kept[0].start == min(r.start for r in raw) == 361
+
+
+def test_non_figures_give_no_cell_and_sek_periods_are_kept(table: Table) -> None:
+    la = next(r for r in table.rows if r.group == "Los Angeles")
+    assert set(la.cells) == {"base", "total"}  # "Choose Your Mix" and "—" are no figures
+    stockholm = next(r for r in table.rows if r.group == "Stockholm")
+    assert stockholm.cells["base"].period == "month"
+    assert stockholm.cells["stock"].period == "year"
+    assert stockholm.cells["stock"].value == "SEK 585K–1,022K/yr"
+    assert stockholm.cells["bonus"].value == "15%" and stockholm.cells["bonus"].percent
+    glued = next(r for r in table.rows if r.label == "ML Engineer – Senior (IC3)")
+    assert glued.cells["base"].currency == "USD"  # from the "(USD)" header
+
+
+def test_rows_ordered_by_company_then_group_then_source(table: Table) -> None:
+    companies = [r.company for r in table.rows]
+    assert companies == sorted(companies, key=["netflix", "spotify"].index)
+    netflix = [r.group for r in table.rows if r.company == "netflix"]
+    assert list(dict.fromkeys(netflix)) == [
+        "entry",
+        "senior",
+        "staff",
+        "principal",
+        "London",
+        "Los Angeles",
+        "San Francisco",
+    ]
+    assert table.companies == ["netflix", "spotify"]
+    assert compare([], ["spotify"]).rows == []
+
+
+def test_unknown_company_gives_an_empty_table(passages: list[Passage]) -> None:
+    empty = compare(passages, ["acme"])
+    assert empty.rows == [] and empty.disagreements == []
+    assert empty.missing == ["acme"]
+    assert "No compensation figures" in to_markdown(empty)
+    mixed = compare(passages, ["Netflix ", "acme"])
+    assert mixed.companies == ["netflix", "acme"] and mixed.missing == ["acme"]
+    assert {r.company for r in mixed.rows} == {"netflix"}
+
+
+def test_markdown_has_a_citation_after_every_cell(table: Table) -> None:
+    md = to_markdown(table)
+    body = [ln for ln in md.splitlines() if ln.startswith("| ") and not ln.startswith("| ---")]
+    assert len(body) == len(table.rows) + 1  # header + one line per row
+    cited: set[str] = set()
+    for line, row in zip(body[1:], table.rows, strict=True):
+        cols = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        assert len(cols) == 8
+        for name, text in zip(COLUMNS, cols[2:6], strict=True):
+            if name in row.cells:
+                m = re.fullmatch(r"(.+) \[(\d+)\]", text)
+                assert m and m.group(1) == row.cells[name].value, text
+                cited.add(m.group(2))
+            else:
+                assert text == ""
+    sources = md.split("Sources:\n", 1)[1].splitlines()
+    assert [s.split("]")[0] + "]" for s in sources] == [
+        f"[{i}]" for i in range(1, len(sources) + 1)
+    ]
+    assert cited == {str(i) for i in range(1, len(sources) + 1)}
+    assert "sources differ" in md
+
+
+def _p(source: str, start: int, text: str, kind: str = "row", company: str = "acme") -> Passage:
+    return Passage(source, "t", "", company, start, start + len(text), kind, text)
+
+
+def test_synthetic_rows_agreeing_sources_and_labels() -> None:
+    ps = [
+        _p("a.md", 0, "Berlin — Base Salary: €90K-€110K; Bonus: 10%; Stock: n/a"),
+        _p("a.md", 60, "Average — Base Salary: €90K; Total Comp: €100K"),  # not a region/level
+        _p("a.md", 120, "Google — Base Salary: $200K; Total Comp: $300K"),  # another company
+        _p("a.md", 180, "Berlin — Office: Mitte; Team: Search"),  # not a comp table
+        _p("b.md", 0, "Berlin — Base (EUR): 90,000-110,000; Bonus: 10%"),
+        _p("b.md", 60, "IC1 — Base Salary (USD): 100,000; Total (USD): 120,000"),
+        _p("b.md", 120, "IC2 Senior — Base Salary (USD): 150,000; Total (USD): 190,000"),
+        _p("c.md", 0, "Total comp at L3 (junior) is $150k; L4: $200k.", kind="sentence"),
+        _p("c.md", 50, "Meta pays L5 $400k total comp.", kind="sentence"),
+    ]
+    table = compare(ps, ["acme"])
+    berlin = [r for r in table.rows if r.group == "Berlin"]
+    assert [r.source for r in berlin] == ["a.md", "b.md"]
+    assert set(berlin[0].cells) == {"base", "bonus"}
+    assert berlin[1].cells["base"].currency == "EUR"
+    assert table.disagreement(berlin[0]) is None  # same figures: both kept, not flagged
+    assert {r.group for r in table.rows} == {"Berlin", "entry", "senior", "L4"}
+    ic1 = next(r for r in table.rows if r.label == "IC1")
+    assert ic1.group == "entry"  # below the ladder's lowest worded level
+    l3 = next(r for r in table.rows if r.label == "L3 (junior)")
+    assert (l3.group, l3.cells["total"].value) == ("entry", "$150k")
+    assert not any(r.label.startswith("L5") for r in table.rows)  # Meta's level, not acme's
+
+
+def test_one_source_with_two_figures_for_a_level_keeps_both_and_flags() -> None:
+    ps = [
+        _p("a.md", 0, "Total comp at L5 (senior) is $500k.", kind="sentence"),
+        _p("a.md", 40, "Total comp at L5 (senior) is $520k.", kind="sentence"),
+    ]
+    table = compare(ps, ["acme"])
+    assert [r.cells["total"].value for r in table.rows] == ["$500k", "$520k"]
+    assert len(table.disagreements) == 1
+
+
+def test_compare_is_deterministic(passages: list[Passage]) -> None:
+    assert to_markdown(compare(passages, ["spotify", "netflix"])) == to_markdown(
+        compare(list(passages), ["spotify", "netflix"])
+    )
+    first = compare(passages, ["spotify", "netflix"])
+    assert first.rows[0].company == "spotify"
