@@ -21,9 +21,13 @@ from assistant.textnorm import normalize
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from assistant.compare import Table
     from assistant.generate import Event
     from assistant.indexer import IndexReport
     from assistant.library import Added
+    from assistant.passages import Passage
+    from assistant.quiz import Fact, Verdict
+    from assistant.studylog import StudyLog
 
 Notify = Callable[[str], None]
 
@@ -59,6 +63,7 @@ class Assistant:
         self._reader: IndexReader | None = None
         self._stamp = 0
         self._reader_lock = threading.Lock()
+        self._passages: tuple[IndexReader, list[Passage]] | None = None
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""
@@ -278,6 +283,59 @@ class Assistant:
         from assistant.watch import watch_in_background
 
         return watch_in_background(self.settings, on_report, on_error)
+
+    # --- study mode: quiz and compare, over what is indexed ----------------------------------
+    def passages(self) -> list[Passage]:
+        """Every citable sentence and table row of the indexed documents."""
+        from assistant.passages import from_chunks
+
+        reader = self.reader
+        if self._passages is None or self._passages[0] is not reader:
+            self._passages = (reader, from_chunks(reader.all_chunks()))
+        return self._passages[1]
+
+    def compare(self, companies: list[str]) -> Table:
+        """The cited compensation table of these companies; disagreeing sources side by side."""
+        from assistant.compare import compare
+
+        names = [c.strip().lower() for c in companies if c.strip()]
+        if not names:
+            raise BadQuestion("name at least one company, e.g. prep compare netflix spotify")
+        for name in names:
+            self.check_company(name)
+        return compare(self.passages(), names)
+
+    def study_log(self) -> StudyLog:
+        """The quiz history (SQLite file of the settings)."""
+        from assistant.studylog import StudyLog
+
+        return StudyLog(self.settings.study_db)
+
+    def quiz(self, n: int = 5, topic: str | None = None, seed: int | None = None) -> list[Fact]:
+        """n questions from the indexed documents; facts missed before come first."""
+        from assistant.quiz import TOPICS, facts, make_quiz
+
+        if topic is not None and topic not in TOPICS:
+            raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
+        picked = make_quiz(facts(self.passages()), n, topic, self.study_log().history(), seed)
+        if not picked:
+            raise BadQuestion(
+                f"no quiz questions{f' on {topic}' if topic else ''} in the indexed documents; "
+                "try another --topic, or add notes with prep add"
+            )
+        if self.settings.llm != "extractive":
+            from assistant.quizgen import phrase_questions
+
+            picked = phrase_questions(self._model, self.settings.prompts_dir, picked, self.notify)
+        return picked
+
+    def answer_quiz(self, fact: Fact, answer: str) -> Verdict:
+        """Check a typed answer leniently and record it for spaced repetition."""
+        from assistant.quiz import check
+
+        verdict = check(fact, answer)
+        self.study_log().record(fact, verdict.correct, answer)
+        return verdict
 
     def stats(self) -> tuple[int, int]:
         """(documents, chunks) in the index."""

@@ -337,11 +337,7 @@ def serve(
     assistant.reader  # noqa: B018  (build the index before serving)
     if watch:
         assistant.watch_in_background(
-            lambda report, names: typer.echo(
-                f"re-indexed after changes to {', '.join(names)}: {report.files} files, "
-                f"{len(report.embedded)} re-embedded, {len(report.removed)} removed",
-                err=True,
-            ),
+            lambda report, names: _print_report(report, assistant.settings, names),
             lambda msg: typer.echo(f"error: {msg}", err=True),
         )
         typer.echo(f"Watching {assistant.settings.docs_dir} and the seeds for changes", err=True)
@@ -356,66 +352,7 @@ def serve(
     run(assistant, host, port)
 
 
-@app.command("eval")
-def eval_(
-    golden: Annotated[Path | None, typer.Option("--golden", help="golden JSONL file")] = None,
-    baseline: Annotated[
-        bool, typer.Option("--baseline", help="also measure the naive baseline")
-    ] = False,
-    failures: Annotated[
-        bool, typer.Option("--failures", help="list the cases that missed")
-    ] = False,
-    k: KOpt = None,
-    as_json: JsonOpt = False,
-    llm: LlmOpt = None,
-    seeds: SeedsOpt = None,
-    index_dir: IndexOpt = None,
-) -> None:
-    """Score retrieval and answers on the golden set."""
-    from assistant.evals import evaluate, load_golden
-
-    assistant = _assistant(seeds, index_dir, llm)
-    settings = assistant.settings
-    cases = load_golden(golden or settings.golden_path)
-    k = k or settings.k
-    results = {"assistant": evaluate(lambda q: assistant.run(q, k=k), cases)}
-    if baseline:
-        from assistant.baseline import Baseline
-
-        results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
-    follow = None
-    if golden is None and settings.followups_path.is_file():
-        from assistant.evals import evaluate_followups, load_followups
-
-        follow = evaluate_followups(assistant.converse, load_followups(settings.followups_path))
-    if as_json:
-        out: dict[str, Any] = {name: m.as_dict() for name, m in results.items()}
-        if follow is not None:
-            out["followups"] = follow
-        typer.echo(json.dumps(out, indent=1))
-        return
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title=f"Golden set: {len(cases)} questions, k={k}")
-    table.add_column("metric")
-    for name in results:
-        table.add_column(name, justify="right")
-    for label, attr in results["assistant"].ROWS:
-        table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in results.values()))
-    console = Console()
-    console.print(table)
-    if follow is not None:
-        console.print(
-            f"Follow-ups: {follow['cases']} chat turns; rewrite accuracy "
-            f"{follow['rewrite_accuracy']:.3f}, answer fact recall {follow['answer_recall']:.3f}"
-        )
-    if failures:
-        for row in results["assistant"].failures:
-            console.print(row)
-
-
-from assistant import cli_docs  # noqa: E402, F401  (registers add, remove)
+from assistant import cli_docs, cli_eval, cli_study  # noqa: E402, F401  (register commands)
 
 
 def main() -> None:

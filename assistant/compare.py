@@ -89,6 +89,13 @@ class Row:
     start: int
     end: int
 
+    @property
+    def display(self) -> str:
+        """The source's label, plus the group it is lined up under when that adds something."""
+        if self.group.lower() in self.label.lower():
+            return self.label
+        return f"{self.label} ({self.group})"
+
     def figures_key(self) -> tuple[tuple[str, float, float, str, str, bool], ...]:
         """What a row says, without its wording: equal keys are identical duplicates."""
         return tuple(
@@ -124,6 +131,20 @@ class Table:
     def disagreement(self, row: Row) -> Disagreement | None:
         """The disagreement this row takes part in, if any."""
         return next((d for d in self.disagreements if row in d.rows), None)
+
+    def citations(self) -> dict[tuple[str, int, int], tuple[int, Cell]]:
+        """Each cited passage (file, start, end) -> its number [n], in table order, and a cell."""
+        out: dict[tuple[str, int, int], tuple[int, Cell]] = {}
+        for r in self.rows:
+            for col in COLUMNS:
+                c = r.cells.get(col)
+                if c is not None:
+                    out.setdefault((c.source, c.start, c.end), (len(out) + 1, c))
+        return out
+
+    def marker(self, cell: Cell) -> int:
+        """The citation number of a cell's passage."""
+        return self.citations()[(cell.source, cell.start, cell.end)][0]
 
 
 def _known_companies() -> tuple[str, ...]:
@@ -320,22 +341,17 @@ def to_markdown(table: Table) -> str:
     """The table as markdown: each figure followed by [n], numbered sources below."""
     if not table.rows:
         return f"No compensation figures found for {', '.join(table.companies) or 'nobody'}."
-    numbers: dict[tuple[str, int, int], int] = {}
-    notes: list[tuple[str, int, int, str]] = []
+    cited = table.citations()
 
     def cite(c: Cell) -> str:
-        key = (c.source, c.start, c.end)
-        if key not in numbers:
-            numbers[key] = len(numbers) + 1
-            notes.append((c.source, c.start, c.end, c.passage))
-        return f"{_md(c.value)} [{numbers[key]}]"
+        return f"{_md(c.value)} [{cited[(c.source, c.start, c.end)][0]}]"
 
     lines = [
         "| Company | Level / region | Base | Stock | Bonus | Total | Currency | Source |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in table.rows:
-        where = r.label if r.group == r.label else f"{r.group}: {r.label}"
+        where = r.display
         if table.disagreement(r):
             where += " ⚠ sources differ"
         cells = [cite(r.cells[c]) if c in r.cells else "" for c in COLUMNS]
@@ -360,8 +376,8 @@ def to_markdown(table: Table) -> str:
     out.append(
         "Sources:\n"
         + "\n".join(
-            f"[{i}] {src} (chars {s}-{e}): {_md(text)}"
-            for i, (src, s, e, text) in enumerate(notes, 1)
+            f"[{n}] {src} (chars {s}-{e}): {_md(c.passage)}"
+            for (src, s, e), (n, c) in cited.items()
         )
     )
     return "\n\n".join(out)

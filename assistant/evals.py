@@ -217,3 +217,54 @@ def evaluate_followups(converse: Converse, cases: list[FollowUpCase]) -> dict[st
         "cases": len(cases),
         "failures": failures,
     }
+
+
+COMPARE_KEYS = ("company", "group", "column", "low", "high", "currency", "period", "source")
+
+
+def load_compare_golden(path: Path) -> list[dict[str, Any]]:
+    """Golden compare figures (one JSON object per line); raises GoldenError naming the line."""
+    if not path.is_file():
+        raise GoldenError(f"compare golden file {path} not found; pass its path or restore it")
+    out = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise GoldenError(f"{path}:{n}: not valid JSON ({exc.msg}); fix that line") from exc
+        missing = [k for k in COMPARE_KEYS if k not in row]
+        if missing:
+            raise GoldenError(f"{path}:{n}: missing {', '.join(missing)}; add them")
+        out.append(row)
+    return out
+
+
+def evaluate_compare(table: Any, golden: list[dict[str, Any]]) -> dict[str, Any]:
+    """Recall (golden figures in the table) and precision (table figures in the golden set)."""
+
+    def same(g: dict[str, Any], company: str, group: str, c: Any) -> bool:
+        return (
+            (g["company"], g["group"], g["column"], g["source"])
+            == (company, group, c.column, c.source)
+            and (g["currency"], g["period"]) == (c.currency, c.period)
+            and bool(g.get("percent", False)) == c.percent
+            and abs(float(g["low"]) - c.low) <= 1e-6 * max(1.0, c.low)
+            and abs(float(g["high"]) - c.high) <= 1e-6 * max(1.0, c.high)
+        )
+
+    cells = [(r.company, r.group, c) for r in table.rows for c in r.cells.values()]
+    missed = [g for g in golden if not any(same(g, *cell) for cell in cells)]
+    extra = [cell for cell in cells if not any(same(g, *cell) for g in golden)]
+    return {
+        "recall": 1 - len(missed) / len(golden) if golden else 0.0,
+        "precision": 1 - len(extra) / len(cells) if cells else 0.0,
+        "golden": len(golden),
+        "cells": len(cells),
+        "missed": missed,
+        "extra": [
+            {"company": co, "group": gr, "column": c.column, "value": c.value, "source": c.source}
+            for co, gr, c in extra
+        ],
+    }

@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     prompts_dir: Path = ROOT / "prompts"
     golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
     followups_path: Path = ROOT / "tests" / "golden" / "followups.jsonl"
+    compare_golden_path: Path = ROOT / "tests" / "golden" / "compare.jsonl"
     model_path: Path | None = Field(
         default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
     )
@@ -107,6 +108,7 @@ class Settings(BaseSettings):
         "prompts_dir",
         "golden_path",
         "followups_path",
+        "compare_golden_path",
         "model_path",
     )
     @classmethod

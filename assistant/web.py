@@ -141,8 +141,8 @@ def document_page(assistant: Assistant, doc_id: str, start: int, end: int) -> st
     return DOC_PAGE.format(title=html.escape(doc.title), meta=meta, body=body)
 
 
-def build(assistant: Assistant) -> Any:
-    """The Gradio Blocks of the chat page."""
+def chat_tab(assistant: Assistant) -> None:
+    """The Ask tab: the chat, its examples and company filter, and the sources panel."""
     import gradio as gr
 
     companies = ["All", *(c.title() for c in assistant.companies())]
@@ -179,11 +179,7 @@ def build(assistant: Assistant) -> Any:
             history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
             yield history, asked, sources_html(assistant, None), ""
 
-    with gr.Blocks(title="Interview Prep Assistant") as demo:
-        gr.Markdown(
-            "## Interview Prep Assistant\nAsk about ML engineer interview rounds, culture and "
-            "compensation. Every sentence of an answer cites its source; click a [n] to read it."
-        )
+    with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
         asked = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
@@ -233,6 +229,25 @@ def build(assistant: Assistant) -> Any:
             outputs,
             api_visibility="private",
         )
+
+
+def build(assistant: Assistant) -> Any:
+    """The Gradio Blocks of the page: Ask, Quiz me, Compare offers, My documents."""
+    import gradio as gr
+
+    from assistant.web_study import compare_tab, documents_tab, quiz_tab
+
+    with gr.Blocks(title="Interview Prep Assistant") as demo:
+        gr.Markdown(
+            "## Interview Prep Assistant\nAsk about ML engineer interview rounds, culture and "
+            "compensation, quiz yourself, compare offers, add your own notes. Every answer cites "
+            "its source; click a [n] to read it."
+        )
+        with gr.Tabs(elem_id="tabs"):
+            chat_tab(assistant)
+            quiz_tab(assistant)
+            compare_tab(assistant)
+            documents_tab(assistant)
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 
@@ -258,7 +273,16 @@ def create_app(assistant: Assistant) -> Any:
         docs, chunks = assistant.stats()
         return {"documents": docs, "chunks": chunks}
 
-    return gr.mount_gradio_app(app, build(assistant), path="", footer_links=[], css=CSS)
+    from assistant.web_study import STUDY_CSS
+
+    return gr.mount_gradio_app(
+        app,
+        build(assistant),
+        path="",
+        footer_links=[],
+        css=CSS + STUDY_CSS,
+        max_file_size=f"{assistant.settings.max_upload_mb:g}mb",
+    )
 
 
 def serve(assistant: Assistant, host: str, port: int) -> None:

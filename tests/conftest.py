@@ -13,6 +13,16 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.settings import ROOT, Settings
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
 SEEDS = ROOT / "seeds"
 GOLDEN = ROOT / "tests" / "golden" / "golden.jsonl"
 SEED_NAMES = sorted(p.name for p in SEEDS.iterdir() if p.is_file())
@@ -101,3 +111,15 @@ def seeded_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
 def fake_embeddings() -> FakeEmbeddings:
     """A fresh deterministic embedder."""
     return FakeEmbeddings()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's chromium driven by Playwright (`playwright install` cannot run here)."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

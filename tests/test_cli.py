@@ -60,7 +60,7 @@ def cli_env(seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory) ->
 def test_help() -> None:
     result = prep("--help")
     assert result.returncode == 0, result.stderr
-    for command in ("index", "ask", "chat", "eval"):
+    for command in ("index", "ask", "chat", "eval", "quiz", "progress", "compare", "add", "remove"):
         assert command in result.stdout
     ask = prep("ask", "--help")
     assert ask.returncode == 0 and "--company" in ask.stdout and "--json" in ask.stdout

@@ -165,6 +165,13 @@ def test_added_pdf_is_cited_in_an_answer(tmp_path: Path) -> None:
     doc = next(s for s in out["sources"] if s["file"] == "my/acme-notes.pdf")
     assert doc["title"] == ACME[0], doc
     assert cite["end"] > cite["start"] >= 0
+    removed = prep("remove", "my/acme-notes.pdf", env=env)
+    assert removed.returncode == 0 and "- my/acme-notes.pdf" in removed.stdout, removed.stderr
+    gone = json.loads(
+        prep("ask", "How many rounds does the Acme Robotics onsite have?", "--json", env=env).stdout
+    )
+    assert "my/acme-notes.pdf" not in {c["file"] for c in gone["citations"]}
+    assert_user_error(prep("remove", "my/acme-notes.pdf", env=env), "is not in")
     # the seeds still answer as before: nothing already indexed was lost
     l5 = json.loads(
         prep("ask", "What is the total comp for an L5 MLE at Netflix?", "--json", env=env).stdout

@@ -252,3 +252,36 @@ def test_cli_json_flags_uncited(seeded_index: Settings, server: ScriptedLLM) -> 
     out = json.loads(result.stdout)
     assert out["engine"] == "openai:scripted" and out["uncited_sentences"] == [2, 3]
     assert out["removed_markers"] == [9] and out["refused"] is False
+
+
+def test_llm_phrases_quiz_questions_and_a_leak_keeps_the_cloze(
+    seeded_index: Settings, server: ScriptedLLM, tmp_path: Path
+) -> None:
+    """With an LLM the quiz asks its questions; one that gives the answer away is not used."""
+    base = seeded_index.with_overrides(study_db=tmp_path / "quiz.sqlite3")
+    cloze = Assistant(base).quiz(n=3, topic="comp", seed=5)
+    question = "Which figure does the document give for this role and place?"
+    server.reset(reply=question)
+    llm = _assistant(base, "openai", _url(server, "openai"))
+    phrased = llm.quiz(n=3, topic="comp", seed=5)
+    assert [f.id for f in phrased] == [f.id for f in cloze]  # same facts, same answers
+    assert [f.prompt for f in phrased] == [question] * 3
+    assert len(server.requests) == 3
+    sent = server.prompt_text(0)
+    assert cloze[0].answer in sent and cloze[0].passage.text in sent
+
+    server.reset(reply=f"Is it {cloze[0].answer}?")  # gives the answer away
+    notes: list[str] = []
+    leaky = _assistant(base, "openai", _url(server, "openai"))
+    leaky.notify = notes.append
+    prompts = [f.prompt for f in leaky.quiz(n=3, topic="comp", seed=5)]
+    assert prompts[0] == cloze[0].prompt  # its own answer: rejected
+    assert prompts[1:] == [f"Is it {cloze[0].answer}?"] * 2  # other facts: does not leak theirs
+    assert any("1 of 3 LLM questions" in n and "kept as cloze" in n for n in notes), notes
+
+    server.reset(mode="500")
+    notes.clear()
+    broken = _assistant(base, "openai", _url(server, "openai"))
+    broken.notify = notes.append
+    assert [f.prompt for f in broken.quiz(n=3, topic="comp", seed=5)] == [f.prompt for f in cloze]
+    assert any("using cloze" in n for n in notes), notes

@@ -306,3 +306,27 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
         conn.execute("CREATE TABLE notes (body TEXT)")
     with pytest.raises(StudyLogError, match="not a study log"):
         StudyLog(path).record(_one(KEEPER), True, "x")
+
+
+@pytest.mark.parametrize(
+    ("reply", "ok"),
+    [
+        ("What total comp does Spotify pay ML engineers in London?", True),
+        ("Question: What total comp does Spotify pay in London?\nExplanation: ...", True),
+        ("Is Spotify's London total comp £207K–£284K?", False),  # gives the answer away
+        ("Is it between 207 and 284 thousand pounds?", False),  # leaks the figures
+        ("Spotify pays well in London.", False),  # not a question
+        ("", False),
+        ("Why?", False),  # too short to be answerable
+    ],
+)
+def test_llm_question_is_used_only_if_it_hides_the_answer(
+    seed_facts: list[Fact], reply: str, ok: bool
+) -> None:
+    from assistant.quizgen import usable_question
+
+    fact = next(f for f in seed_facts if f.answer == "£207K–£284K")
+    got = usable_question(reply, fact)
+    assert (got is not None) is ok, got
+    if ok:
+        assert got is not None and got.endswith("?") and "£207K" not in got

@@ -33,6 +33,8 @@ def test_missing_file_names_it(tmp_path: Path) -> None:
         ),
         ("rewrite.system", {}),
         ("rewrite.user", {"history": "- a", "question": "and b?"}),
+        ("quiz.system", {}),
+        ("quiz.user", {"source": "004.txt", "passage": "London — Total: £207K", "answer": "£207K"}),
     ],
 )
 def test_shipped_prompts_render(name: str, variables: dict[str, object]) -> None:

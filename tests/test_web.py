@@ -15,16 +15,6 @@ from assistant.settings import ROOT, Settings
 from tests.procs import free_port, http_get, running
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
 L5 = "What is the total comp for an L5 MLE at Netflix?"
 
 
@@ -50,17 +40,6 @@ def _serve(seeded_index: Settings, extra_env: dict[str, str]) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     with running([str(prep), "serve", "--port", str(port)], f"{url}/healthz", env):
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    assert Path(CHROMIUM).exists(), "install Debian's chromium: apt-get install -y chromium"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def _ask(page: object, question: str) -> None:
