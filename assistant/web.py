@@ -141,12 +141,21 @@ def document_page(assistant: Assistant, doc_id: str, start: int, end: int) -> st
     return DOC_PAGE.format(title=html.escape(doc.title), meta=meta, body=body)
 
 
-def chat_tab(assistant: Assistant) -> None:
-    """The Ask tab: the chat, its examples and company filter, and the sources panel."""
+def engine_status(assistant: Assistant) -> str:
+    """The engine and what is indexed, under the chat."""
+    docs, chunks = assistant.stats()
+    return f"Answer engine: {engine_note(assistant)} · {docs} documents, {chunks} passages indexed"
+
+
+def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
+    """The Ask tab: the chat, its examples and company filter, and the sources panel.
+
+    Returns the company filter and the engine line, which the page refreshes when the index
+    changes (an upload, or --watch).
+    """
     import gradio as gr
 
     companies = ["All", *(c.title() for c in assistant.companies())]
-    docs, chunks = assistant.stats()
 
     def respond(
         message: str, history: list[dict[str, Any]], asked: list[str], company: str
@@ -206,11 +215,7 @@ def chat_tab(assistant: Assistant) -> None:
                 with gr.Row():
                     company = gr.Radio(companies, value="All", label="Company", elem_id="company")
                     clear = gr.Button("Clear chat", elem_id="clear")
-                gr.Markdown(
-                    f"Answer engine: {engine_note(assistant)}"
-                    f" · {docs} documents, {chunks} passages indexed",
-                    elem_id="engine",
-                )
+                engine = gr.Markdown(engine_status(assistant), elem_id="engine")
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(sources_html(assistant, None), elem_id="sources")
@@ -229,13 +234,14 @@ def chat_tab(assistant: Assistant) -> None:
             outputs,
             api_visibility="private",
         )
+    return company, engine
 
 
 def build(assistant: Assistant) -> Any:
     """The Gradio Blocks of the page: Ask, Quiz me, Compare offers, My documents."""
     import gradio as gr
 
-    from assistant.web_study import compare_tab, documents_tab, quiz_tab
+    from assistant.web_study import compare_tab, documents_markdown, documents_tab, quiz_tab
 
     with gr.Blocks(title="Interview Prep Assistant") as demo:
         gr.Markdown(
@@ -244,10 +250,23 @@ def build(assistant: Assistant) -> Any:
             "its source; click a [n] to read it."
         )
         with gr.Tabs(elem_id="tabs"):
-            chat_tab(assistant)
+            company, engine = chat_tab(assistant)
             quiz_tab(assistant)
-            compare_tab(assistant)
-            documents_tab(assistant)
+            picked = compare_tab(assistant)
+            listing, added = documents_tab(assistant)
+
+        def refresh() -> tuple[Any, str, Any, str]:
+            known = [c.title() for c in assistant.companies()]
+            return (
+                gr.update(choices=["All", *known]),
+                engine_status(assistant),
+                gr.update(choices=known),
+                documents_markdown(assistant),
+            )
+
+        shown = [company, engine, picked, listing]
+        demo.load(refresh, None, shown, api_visibility="private")
+        added.then(refresh, None, shown, api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
     return demo
 

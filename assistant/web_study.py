@@ -204,7 +204,7 @@ def table_html(assistant: Assistant, table: Table) -> str:
     return "\n".join(out)
 
 
-def compare_tab(assistant: Assistant) -> None:
+def compare_tab(assistant: Assistant) -> Any:
     """The Compare offers tab: pick companies, get the cited table."""
     import gradio as gr
 
@@ -220,6 +220,7 @@ def compare_tab(assistant: Assistant) -> None:
         go = gr.Button("Compare", variant="primary", elem_id="compare-go")
         out = gr.HTML("", elem_id="compare-table")
         go.click(run, [picked], [out], api_name="compare")
+    return picked
 
 
 # --- My documents --------------------------------------------------------------------------
@@ -233,8 +234,11 @@ def documents_markdown(assistant: Assistant) -> str:
     return "Your documents in the index:\n\n" + "\n".join(f"- `{n}`" for n in sorted(mine))
 
 
-def documents_tab(assistant: Assistant) -> None:
-    """The My documents tab: upload .md, .txt or .pdf files; they are indexed and cited."""
+def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
+    """The My documents tab: upload .md, .txt or .pdf files; they are indexed and cited.
+
+    Returns the listing and the upload event, for the page to refresh the other tabs after it.
+    """
     import gradio as gr
 
     def upload(files: list[str] | None, replace: bool) -> tuple[str, str, None]:
@@ -269,4 +273,7 @@ def documents_tab(assistant: Assistant) -> None:
         add = gr.Button("Add to my documents", variant="primary", elem_id="upload-add")
         status = gr.Markdown("", elem_id="upload-status")
         listing = gr.Markdown(documents_markdown(assistant), elem_id="my-documents")
-        add.click(upload, [files, replace], [status, listing, files], api_visibility="private")
+        added = add.click(
+            upload, [files, replace], [status, listing, files], api_visibility="private"
+        )
+    return listing, added

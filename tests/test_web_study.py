@@ -153,6 +153,7 @@ def test_uploaded_pdf_and_watched_file_are_cited(
     assert "my/acme-onsite.pdf" in page.inner_text("#my-documents")
 
     page.get_by_role("tab", name="Ask").click()
+    page.wait_for_selector("#engine :text('6 documents')")  # refreshed after the upload
     _ask(page, "How many rounds does the Acme Robotics onsite have?")
     answer = _wait_bot(page, 1, "seven rounds")
     assert "[1]" in answer
@@ -174,6 +175,8 @@ def test_uploaded_pdf_and_watched_file_are_cited(
     _ask(page, "What is the Lantern exercise at Beta Corp?")
     answer = _wait_bot(page, 2, "three-hour take-home")
     page.wait_for_selector("#sources :text('my/lantern.md')")
+    page.reload()  # a page opened after the watcher's build shows the new count
+    page.wait_for_selector("#engine :text('7 documents')")
     page.close()
 
 
