@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from langchain_core.documents import Document
 
@@ -16,6 +16,7 @@ from assistant.textnorm import match_key
 
 Fact = str | list[str]
 Pipeline = Callable[[str], tuple[list[Document], Answer]]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -30,29 +31,39 @@ class GoldenCase:
     topic: str = ""
 
 
-def load_golden(path: Path) -> list[GoldenCase]:
-    """Read a golden JSONL file; raises GoldenError naming the bad line."""
+def _read_jsonl(
+    path: Path, build: Callable[[dict[str, Any]], T], missing: str, what: str, hint: str = ""
+) -> list[T]:
+    """One object per non-blank line, built by `build`; GoldenError names the file or bad line."""
     if not path.is_file():
-        raise GoldenError(f"golden file {path} not found; pass --golden FILE")
-    cases: list[GoldenCase] = []
+        raise GoldenError(missing)
+    out: list[T] = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
-            row = json.loads(line)
-            case = GoldenCase(
-                id=str(row["id"]),
-                question=str(row["question"]),
-                sources=[str(s) for s in row.get("sources", [])],
-                facts=list(row.get("facts", [])),
-                answerable=bool(row["answerable"]),
-                topic=str(row.get("topic", "")),
-            )
+            out.append(build(json.loads(line)))
         except (ValueError, KeyError, TypeError) as exc:
-            raise GoldenError(
-                f"{path}:{n}: not a golden case ({exc}); see tests/golden/README.md"
-            ) from exc
-        cases.append(case)
+            raise GoldenError(f"{path}:{n}: not a {what} ({exc}){hint}") from exc
+    return out
+
+
+def load_golden(path: Path) -> list[GoldenCase]:
+    """Read a golden JSONL file; raises GoldenError naming the bad line."""
+    cases = _read_jsonl(
+        path,
+        lambda row: GoldenCase(
+            id=str(row["id"]),
+            question=str(row["question"]),
+            sources=[str(s) for s in row.get("sources", [])],
+            facts=list(row.get("facts", [])),
+            answerable=bool(row["answerable"]),
+            topic=str(row.get("topic", "")),
+        ),
+        f"golden file {path} not found; pass --golden FILE",
+        "golden case",
+        "; see tests/golden/README.md",
+    )
     if not cases:
         raise GoldenError(f"{path} holds no cases")
     return cases
@@ -170,27 +181,19 @@ class FollowUpCase:
 
 def load_followups(path: Path) -> list[FollowUpCase]:
     """Read the follow-up golden file; raises GoldenError naming the bad line."""
-    if not path.is_file():
-        raise GoldenError(f"follow-up golden file {path} not found")
-    cases = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            cases.append(
-                FollowUpCase(
-                    id=str(row["id"]),
-                    history=[str(h) for h in row["history"]],
-                    question=str(row["question"]),
-                    standalone=[str(s) for s in row["standalone"]],
-                    sources=[str(s) for s in row["sources"]],
-                    facts=list(row["facts"]),
-                )
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise GoldenError(f"{path}:{n}: not a follow-up case ({exc})") from exc
-    return cases
+    return _read_jsonl(
+        path,
+        lambda row: FollowUpCase(
+            id=str(row["id"]),
+            history=[str(h) for h in row["history"]],
+            question=str(row["question"]),
+            standalone=[str(s) for s in row["standalone"]],
+            sources=[str(s) for s in row["sources"]],
+            facts=list(row["facts"]),
+        ),
+        f"follow-up golden file {path} not found",
+        "follow-up case",
+    )
 
 
 Converse = Callable[[str, list[str]], tuple[str, Answer]]
@@ -222,23 +225,22 @@ def evaluate_followups(converse: Converse, cases: list[FollowUpCase]) -> dict[st
 COMPARE_KEYS = ("company", "group", "column", "low", "high", "currency", "period", "source")
 
 
+def _compare_row(row: dict[str, Any]) -> dict[str, Any]:
+    missing = [k for k in COMPARE_KEYS if k not in row]
+    if missing:
+        raise KeyError(f"missing {', '.join(missing)}")
+    return row
+
+
 def load_compare_golden(path: Path) -> list[dict[str, Any]]:
     """Golden compare figures (one JSON object per line); raises GoldenError naming the line."""
-    if not path.is_file():
-        raise GoldenError(f"compare golden file {path} not found; pass its path or restore it")
-    out = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise GoldenError(f"{path}:{n}: not valid JSON ({exc.msg}); fix that line") from exc
-        missing = [k for k in COMPARE_KEYS if k not in row]
-        if missing:
-            raise GoldenError(f"{path}:{n}: missing {', '.join(missing)}; add them")
-        out.append(row)
-    return out
+    return _read_jsonl(
+        path,
+        _compare_row,
+        f"compare golden file {path} not found; pass its path or restore it",
+        "compare figure",
+        "; see tests/golden/README.md",
+    )
 
 
 def evaluate_compare(table: Any, golden: list[dict[str, Any]]) -> dict[str, Any]:

@@ -75,17 +75,22 @@ def _read(path: Path, root: Path, extensions: tuple[str, ...]) -> bytes | Skippe
         return Skipped(name, "cannot be read: permission denied (check the file's permissions)")
     except OSError as exc:
         return Skipped(name, f"cannot be read: {exc.strerror or exc}")
+    return data
+
+
+def parse_bytes(
+    name: str, path: Path, data: bytes, companies: tuple[str, ...]
+) -> Document | Skipped:
+    """A file's bytes as a Document, by its extension (.pdf, else text), or why not."""
     if not data.strip():
         return Skipped(name, "empty file")
     if path.suffix.lower() == ".pdf":
-        return (
-            data
-            if data.lstrip()[:5] == b"%PDF-"
-            else Skipped(name, "not a PDF file (no %PDF header)")
-        )
+        if data.lstrip()[:5] != b"%PDF-":
+            return Skipped(name, "not a PDF file (no %PDF header)")
+        return parse_pdf(name, path, data, companies)
     if b"\x00" in data:
         return Skipped(name, "binary file, not text")
-    return data
+    return parse(name, path, data, companies)
 
 
 def parse(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Document | Skipped:
@@ -182,11 +187,7 @@ def load_file(
     """Read and parse one file of the documents folder."""
     name = path.relative_to(folder).as_posix()
     data = _read(path, folder, extensions)
-    if isinstance(data, Skipped):
-        return data
-    if path.suffix.lower() == ".pdf":
-        return parse_pdf(name, path, data, companies)
-    return parse(name, path, data, companies)
+    return data if isinstance(data, Skipped) else parse_bytes(name, path, data, companies)
 
 
 def load_folder(

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.errors import BadDocument
-from assistant.ingest import Document, Skipped, file_hash, load_file, load_folder
+from assistant.ingest import Document, Skipped, load_file, load_folder, parse_bytes
 from assistant.settings import Settings
 
 USER_PREFIX = "my/"  # your documents are cited as my/<file name>, so they never clash with seeds
@@ -86,13 +85,11 @@ def _check(settings: Settings, path: Path, display: str) -> bytes:
             f"{display} is {path.stat().st_size / 1048576:.1f} MB; the limit is "
             f"{settings.max_upload_mb:g} MB (PREP_MAX_UPLOAD_MB): split it or add a text copy"
         )
-    with tempfile.TemporaryDirectory() as tmp:  # parse a copy, exactly as the indexer will
-        probe = Path(tmp) / f"probe{path.suffix.lower()}"
-        shutil.copyfile(path, probe)
-        doc = load_file(probe, Path(tmp), settings.extensions, settings.known_companies)
-        if isinstance(doc, Skipped):
-            raise BadDocument(f"{display} cannot be indexed: {doc.reason}")
-        return probe.read_bytes()
+    data = path.read_bytes()
+    doc = parse_bytes(display, path, data, settings.known_companies)  # as the indexer will
+    if isinstance(doc, Skipped):
+        raise BadDocument(f"{display} cannot be indexed: {doc.reason}")
+    return data
 
 
 def add_files(
@@ -117,7 +114,7 @@ def add_files(
         existing = target / name
         status = "added"
         if existing.is_file():
-            if file_hash(existing.read_bytes()) == file_hash(data):
+            if existing.read_bytes() == data:
                 status = "unchanged"
             elif not replace:
                 raise BadDocument(
@@ -140,9 +137,9 @@ def add_files(
 
 def remove_file(settings: Settings, name: str) -> str:
     """Delete one of your documents (by its cited name); returns the name removed."""
-    bare = name.removeprefix(USER_PREFIX)
-    path = (settings.docs_dir / bare).resolve()
-    if not path.is_relative_to(settings.docs_dir.resolve()) or not path.is_file():
-        raise BadDocument(f"{USER_PREFIX}{bare} is not in {settings.docs_dir}; see `prep status`")
-    path.unlink()
-    return USER_PREFIX + bare
+    cited = USER_PREFIX + name.removeprefix(USER_PREFIX)
+    found = locate(settings, cited)
+    if found is None or found[0] != settings.docs_dir:
+        raise BadDocument(f"{cited} is not in {settings.docs_dir}; see `prep status`")
+    found[1].unlink()
+    return cited

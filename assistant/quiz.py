@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.figures import Figure, find_figures, parse_answer
@@ -278,15 +277,6 @@ def facts(passages: Iterable[Passage]) -> list[Fact]:
         if fact:
             out.setdefault(fact.id, fact)
     return list(out.values())
-
-
-def load_facts(folder: Path, companies: tuple[str, ...]) -> list[Fact]:
-    """Facts of the documents in a folder (.txt and .md), read from disk, no index needed."""
-    from assistant.ingest import load_folder
-    from assistant.passages import from_documents
-
-    docs, _ = load_folder(folder, (".txt", ".md"), companies)
-    return facts(from_documents(docs))
 
 
 def make_quiz(

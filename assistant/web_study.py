@@ -241,7 +241,7 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
     """
     import gradio as gr
 
-    def upload(files: list[str] | None, replace: bool) -> tuple[str, str, None]:
+    def upload(files: list[str] | None, replace: bool) -> tuple[str, None]:
         if not files:
             raise gr.Error("choose one or more .md, .txt or .pdf files first")
         try:
@@ -254,7 +254,7 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
             f"Indexed: {len(report.embedded)} embedded, {len(report.reused)} unchanged, "
             f"{report.chunks} passages in all. Ask about them in the Ask tab."
         )
-        return "\n".join([*lines, "", summary]), documents_markdown(assistant), None
+        return "\n".join([*lines, "", summary]), None  # the page then refreshes the listing
 
     limit = assistant.settings.max_upload_mb
     with gr.Tab("My documents", id="documents", elem_id="tab-documents"):
@@ -273,7 +273,5 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
         add = gr.Button("Add to my documents", variant="primary", elem_id="upload-add")
         status = gr.Markdown("", elem_id="upload-status")
         listing = gr.Markdown(documents_markdown(assistant), elem_id="my-documents")
-        added = add.click(
-            upload, [files, replace], [status, listing, files], api_visibility="private"
-        )
+        added = add.click(upload, [files, replace], [status, files], api_visibility="private")
     return listing, added

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import PrepError
-from assistant.passages import Passage
-from assistant.quiz import BLANK, TOPICS, Fact, check, facts, load_facts, make_quiz
+from assistant.ingest import load_folder
+from assistant.passages import Passage, from_documents
+from assistant.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
 from assistant.settings import ROOT, Settings
 from assistant.studylog import StudyLog, StudyLogError
 from assistant.textnorm import match_key
@@ -23,7 +24,8 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seed_facts() -> list[Fact]:
-    return load_facts(SEEDS, Settings().known_companies)
+    docs, _ = load_folder(SEEDS, (".txt", ".md"), Settings().known_companies)
+    return facts(from_documents(docs))
 
 
 def _passage(text: str, kind: str = "sentence", source: str = "acme.md", **kw: str) -> Passage:
