@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict
 
 from assistant.citations import Answer, Citation, Sentence, Source
-from assistant.scoring import MONEY, Candidate, UnitScorer, companies_in, dot
+from assistant.scoring import MONEY, Candidate, UnitScorer, adds_to, companies_in, dot
 from assistant.textnorm import match_key
 
 
@@ -17,8 +17,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     """Picks the best-scoring sentences/rows of the retrieved chunks and writes a cited answer.
 
     Score = dense similarity (stored unit vectors) + IDF-weighted overlap of question terms, with
-    a bonus for figures when the question asks for an amount; near-duplicates are dropped and a
-    low best score means the documents do not cover the question.
+    a bonus for figures when the question asks for an amount; near-duplicates, questions and
+    sentences that only repeat the question are dropped, and a low best score means the
+    documents do not cover the question.
     """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
@@ -29,6 +30,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     relative: float = 0.8
     dense_weight: float = 0.5
     unknown_penalty: float = 0.12
+    min_new_terms: int = 1
     companies: tuple[str, ...] = ()
 
     def invoke(
@@ -72,6 +74,13 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
 
         A question naming several companies gets the best unit of each company first.
         """
+        # A sentence that asks, or only repeats the question, is never an answer.
+        candidates = [
+            c
+            for c in candidates
+            if c.score >= self.min_score
+            and adds_to(question, c.text, self.min_new_terms, self.companies)
+        ]
         if not candidates or candidates[0].score < self.min_score:
             return []
         floor = max(self.min_score, self.relative * candidates[0].score)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -21,6 +22,8 @@ _FIGURE = re.compile(r"[$£€%]|\d[,.]\d|\d{2,}")
 _INNER_END = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"”]?\s+(?=[\"“]?[A-Z0-9$£€])")
 _ABBREV = ("vs.", "e.g.", "i.e.", "etc.", "inc.", "approx.", "no.", "mr.", "ms.", "dr.", "st.")
 _SENT_END = re.compile(r"([.!?:]|[ \t]{2,})[ \t]*$")
+_WINDOW_END = re.compile(r"(?<=[a-z0-9%)\]][.!?])\s+(?=[A-Z0-9$£€\"“(])")
+SEGMENT_CHARS = 4000  # longer pieces are cut at sentence ends before pysbd (quadratic in length)
 
 
 @dataclass(frozen=True)
@@ -76,10 +79,33 @@ def sentences(text: str, offset: int) -> list[Unit]:
         ):
             pieces.append((start, pos))
             start = pos
-    for a, b in pieces:
-        chunk = text[a:b]
-        if not chunk.strip():
-            continue
+    for wa, wb in pieces:
+        for a, b in _windows(text, wa, wb):
+            _sentence_units(text, a, b, offset, units)
+    return _merge_short(units, text, offset)
+
+
+def _windows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """Cut a long piece at sentence ends into windows pysbd handles fast (it is quadratic)."""
+    while end - start > SEGMENT_CHARS:
+        lo, hi = start + SEGMENT_CHARS // 2, start + SEGMENT_CHARS
+        cut = 0
+        for m in _WINDOW_END.finditer(text, lo, hi):
+            before = text[max(start, m.start() - 12) : m.start()].rsplit(None, 1)[-1].lower()
+            if not before.endswith(_ABBREV) and len(before) > 2:
+                cut = m.end()
+        if not cut:
+            space = text.rfind(" ", lo, hi)
+            cut = space + 1 if space > lo else hi
+        yield start, cut
+        start = cut
+    yield start, end
+
+
+def _sentence_units(text: str, a: int, b: int, offset: int, units: list[Unit]) -> None:
+    """Sentence units of text[a:b], appended to units."""
+    chunk = text[a:b]
+    if chunk.strip():
         for s, e in _inner_split(
             chunk, [(a + x.start, a + x.end) for x in _segmenter().segment(chunk)], a
         ):
@@ -89,7 +115,6 @@ def sentences(text: str, offset: int) -> list[Unit]:
             e = s + len(raw.strip())
             if e > s and any(c.isalnum() for c in text[s:e]):
                 units.append(Unit(offset + s, offset + e, "sentence", tidy(text[s:e])))
-    return _merge_short(units, text, offset)
 
 
 def _inner_split(chunk: str, spans: list[tuple[int, int]], base: int) -> list[tuple[int, int]]:

@@ -136,6 +136,7 @@ class Assistant:
             retriever=retriever,
             max_sentences=self.settings.max_sentences,
             min_score=self.settings.min_answer_score,
+            min_new_terms=self.settings.answer_min_new_terms,
             companies=self.settings.known_companies,
         )
 

@@ -120,7 +120,21 @@ class Chunker:
         title = doc.title
         if company and company.lower() not in title.lower():
             title = f"{company.title() if company.islower() else company}: {title}"
-        return " > ".join(p for p in (title, label) if p)
+        return self._clip(" > ".join(p for p in (title, label) if p), self.chunk_tokens // 4)
+
+    def _clip(self, text: str, limit: int) -> str:
+        """Text cut at a word so it counts at most `limit` tokens (a 300-word heading, say)."""
+        if self.size(text) <= limit:
+            return text
+        words = text.split()
+        lo, hi = 0, len(words)
+        while lo < hi:  # the most words that fit, with the ellipsis
+            mid = (lo + hi + 1) // 2
+            if self.size(" ".join(words[:mid]) + " …") <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        return " ".join(words[:lo])[: limit * 4] + " …"
 
     @staticmethod
     def _search(doc: Document, piece: _Piece) -> str:
@@ -224,6 +238,8 @@ class Chunker:
             return self._fit(doc, label, [left]) + self._fit(doc, label, [right])
         # One unit still over the window (dense non-English text, long numbers): cut by words.
         unit = units[0]
+        if unit.end - unit.start <= 1:  # nothing left to cut: keep it (the embedder truncates)
+            return [chunk]
         words = list(re.finditer(r"\S+", doc.text[unit.start : unit.end]))
         if len(words) <= 1:
             cut = unit.start + max(1, (unit.end - unit.start) // 2)

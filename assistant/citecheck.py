@@ -1,4 +1,7 @@
-"""Cite (LLM answers): map each [n] to its passage, drop markers that point nowhere, flag gaps."""
+"""Cite (LLM answers): map each [n] to its passage, drop markers that point nowhere, flag gaps.
+
+A sentence that repeats an instruction planted in a passage is dropped.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ import re
 
 from assistant.citations import Answer, Citation, Sentence, Source
 from assistant.context import Block
-from assistant.textnorm import match_key
+from assistant.safety import looks_like_injection
+from assistant.textnorm import match_key, tokens
 
 MARKERS = re.compile(r"\s*\[\s*(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\s*\]")
 _LEADING = re.compile(r"^(?:\s*\[\s*\d{1,3}(?:\s*[,;]\s*\d{1,3})*\s*\])+")
@@ -46,6 +50,16 @@ def _best_unit(block: Block, sentence: str) -> tuple[int, int, float]:
     return best
 
 
+def _quotes_instruction(block: Block, sentence: str) -> bool:
+    """Whether the sentence mostly repeats a unit of the block that instructs a model."""
+    words = set(tokens(sentence))
+    return any(
+        len(words & set(tokens(u.text))) >= 0.8 * max(1, len(words))
+        and looks_like_injection(u.text)
+        for u in block.units
+    )
+
+
 def _citation(block: Block, sentence: str) -> Citation:
     start, end, overlap = _best_unit(block, sentence)
     meta = block.chunk.metadata
@@ -74,6 +88,8 @@ def check_citations(question: str, raw: str, blocks: list[Block], engine: str) -
         text = re.sub(r"\s+([.,;:!?])", r"\1", text)
         if not text or not re.search(r"\w", text):
             continue
+        if any(_quotes_instruction(by_n[n], text) for n in numbers if n in by_n):
+            continue  # an instruction planted in a document (or obeying one) is never an answer
         cites: list[Citation] = []
         for n in dict.fromkeys(numbers):  # unique, in order
             if n in by_n:

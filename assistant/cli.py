@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.errors import PrepError
+from assistant.ingest import printable
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
@@ -132,37 +133,41 @@ def index(
 
 
 def _print_report(report: Any, settings: Settings, changed: list[str] | None = None) -> None:
-    """What one index build did, for the terminal."""
+    """What one index build did, for the terminal (file names with control characters escaped)."""
     from rich.console import Console
 
-    out = Console()
+    console = Console(highlight=False)
+
+    def say(text: str) -> None:
+        console.print(printable(text), markup=False, soft_wrap=True)
+
     if changed:
-        out.print(f"Changed: {', '.join(changed)}")
+        say(f"Changed: {', '.join(changed)}")
     if report.up_to_date:
-        out.print(
+        say(
             f"Index is up to date: {report.files} files, {report.chunks} chunks; "
             "nothing re-embedded."
         )
     else:
-        out.print(
+        say(
             f"Indexed {report.files} files, {report.chunks} chunks in {report.seconds:.1f}s "
             f"({report.reason or 'incremental update'})."
         )
-        out.print(
+        say(
             f"  re-embedded: {len(report.embedded)} files ({report.embedded_chunks} chunks); "
             f"unchanged: {len(report.reused)}; removed: {len(report.removed)}"
         )
         for name in report.embedded:
-            out.print(f"    + {name}")
+            say(f"    + {name}")
         for name in report.removed:
-            out.print(f"    - {name}")
+            say(f"    - {name}")
     if report.skipped:
-        out.print(f"  skipped: {len(report.skipped)} files")
+        say(f"  skipped: {len(report.skipped)} files")
         for s in report.skipped:
-            out.print(f"    ! {s.name}: {s.reason}")
+            say(f"    ! {s.name}: {s.reason}")
     if report.query_encoder and report.query_encoder != "onnx":
-        out.print(f"  questions are embedded with {report.query_encoder}")
-    out.print(f"  index: {settings.index_dir}")
+        say(f"  questions are embedded with {report.query_encoder}")
+    say(f"  index: {settings.index_dir}")
 
 
 def _watch(settings: Settings) -> None:
@@ -194,30 +199,40 @@ def status(
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
-    console = Console()
+    console = Console(highlight=False)
+
+    def say(text: str) -> None:
+        console.print(printable(text), markup=False, soft_wrap=True)
+
     if not report.built:
-        console.print(f"No index in {report.index_dir} yet: run `prep index`.")
+        say(f"No index in {report.index_dir} yet: run `prep index`.")
     else:
-        console.print(f"Index {report.index_dir}, built {report.built_at}")
+        say(f"Index {report.index_dir}, built {report.built_at}")
         shown = ", ".join(f"{k} {v}" for k, v in report.settings.items())
-        console.print(f"  settings: {shown}; query encoder {report.query_encoder}")
+        say(f"  settings: {shown}; query encoder {report.query_encoder}")
         if report.needs_rebuild:
             changed = ", ".join(report.needs_rebuild)
-            console.print(f"  settings changed since the build ({changed}): run `prep index`")
-    table = Table(title=f"Documents in {report.seeds_dir} and (my/) {report.docs_dir}")
+            say(f"  settings changed since the build ({changed}): run `prep index`")
+    table = Table(title=printable(f"Documents in {report.seeds_dir} and (my/) {report.docs_dir}"))
     for col in ("state", "chunks", "file", "note"):
         table.add_column(col, justify="right" if col == "chunks" else "left")
     for f in report.files:
-        table.add_row(f.state, str(f.chunks) if f.chunks else "", f.name, f.note)
+        cells = (f.state, str(f.chunks) if f.chunks else "", f.name, f.note)
+        table.add_row(*(Text(printable(c)) for c in cells))
     console.print(table)
     counts = ", ".join(
         f"{report.count(s)} {s}"
         for s in ("indexed", "changed", "new", "removed", "skipped")
         if report.count(s)
     )
-    verdict = "up to date" if report.up_to_date else "out of date: run `prep index`"
-    console.print(f"{counts or 'no documents'}; index {verdict}")
+    if report.store_error:
+        say(f"error: {report.store_error}")
+        verdict = "cannot be used (see the error above)"
+    else:
+        verdict = "up to date" if report.up_to_date else "out of date: run `prep index`"
+    say(f"{counts or 'no documents'}; index {verdict}")
 
 
 def _show(events: Any, original: str = "") -> str | None:
@@ -321,38 +336,7 @@ def chat(
             typer.echo(f"error: {exc}")
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option("--host", help="address to bind")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="port")] = 7860,
-    llm: LlmOpt = None,
-    watch: WatchOpt = False,
-    seeds: SeedsOpt = None,
-    index_dir: IndexOpt = None,
-) -> None:
-    """Serve the chat page in the browser (127.0.0.1 unless --host says otherwise)."""
-    from assistant.web import serve as run
-
-    assistant = _assistant(seeds, index_dir, llm)
-    assistant.reader  # noqa: B018  (build the index before serving)
-    if watch:
-        assistant.watch_in_background(
-            lambda report, names: _print_report(report, assistant.settings, names),
-            lambda msg: typer.echo(f"error: {msg}", err=True),
-        )
-        typer.echo(f"Watching {assistant.settings.docs_dir} and the seeds for changes", err=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        typer.echo(
-            f"warning: serving on {host}: anyone who can reach this address can use the page",
-            err=True,
-        )
-    typer.echo(
-        f"Serving on http://{'127.0.0.1' if host == '0.0.0.0' else host}:{port}  (Ctrl+C stops)"
-    )
-    run(assistant, host, port)
-
-
-from assistant import cli_docs, cli_eval, cli_study  # noqa: E402, F401  (register commands)
+from assistant import cli_docs, cli_eval, cli_serve, cli_study  # noqa: E402, F401  (commands)
 
 
 def main() -> None:
@@ -360,7 +344,7 @@ def main() -> None:
     try:
         app()
     except PrepError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(f"error: {printable(str(exc))}", err=True)
         sys.exit(2)
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
@@ -368,8 +352,28 @@ def main() -> None:
     except Exception as exc:
         if os.environ.get("PREP_DEBUG"):
             raise
+        known = _known_problem(exc)
+        if known is not None:
+            typer.echo(f"error: {printable(str(known))}", err=True)
+            sys.exit(2)
         typer.echo(
-            f"error: unexpected {type(exc).__name__}: {exc} (PREP_DEBUG=1 shows the traceback)",
+            f"error: unexpected {type(exc).__name__}: {printable(str(exc))} "
+            "(PREP_DEBUG=1 shows the traceback)",
             err=True,
         )
         sys.exit(1)
+
+
+def _known_problem(exc: BaseException) -> PrepError | None:
+    """An error a user can cause or meet (permissions, disk full, store down) as a PrepError."""
+    from assistant.errors import os_problem
+
+    if isinstance(exc, OSError) and exc.errno is not None:
+        where = exc.filename or "a file or folder the command needs"
+        return os_problem(exc, where, "PREP_INDEX_DIR / PREP_SEEDS_DIR / PREP_DOCS_DIR")
+    module = type(exc).__module__
+    if module.startswith(("chromadb", "httpx", "httpcore", "sqlite3")):
+        from assistant.store import store_problem
+
+        return store_problem(exc)
+    return None

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli import IndexOpt, SeedsOpt, _assistant, _print_report, app
+from assistant.ingest import printable
 
 
 @app.command()
@@ -25,7 +26,7 @@ def add(
     assistant = _assistant(seeds, index_dir)
     added, report = assistant.add_documents(files, replace=replace)
     for item in added:
-        typer.echo(f"{item.status}: {item.name}")
+        typer.echo(f"{item.status}: {printable(item.name)}")
     _print_report(report, assistant.settings)
 
 
@@ -38,5 +39,5 @@ def remove(
     """Remove one of your documents from the documents folder and the index."""
     assistant = _assistant(seeds, index_dir)
     removed, report = assistant.remove_document(name)
-    typer.echo(f"removed: {removed}")
+    typer.echo(f"removed: {printable(removed)}")
     _print_report(report, assistant.settings)

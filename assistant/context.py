@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
 from assistant.chunking import Unit, units_from_metadata
+from assistant.safety import looks_like_injection
 
 Counter = Callable[[str], int]
 
@@ -32,16 +34,41 @@ class Block:
     @property
     def text(self) -> str:
         """The passage text: sentences joined by spaces, rows and items on their own lines."""
-        out = ""
-        for unit in self.units:
-            sep = " " if unit.kind == "sentence" and out and not out.endswith("\n") else "\n"
-            out = f"{out}{sep if out else ''}{unit.text}"
-        return out
+        return _join(self.units, lambda u: u.text)
+
+    @property
+    def prompt_text(self) -> str:
+        """The passage as the LLM sees it: fences defused, instruction-like sentences marked."""
+        return _join(self.units, _prompt_unit)
+
+
+def _join(units: list[Unit], text_of: Callable[[Unit], str]) -> str:
+    out = ""
+    for unit in units:
+        sep = " " if unit.kind == "sentence" and out and not out.endswith("\n") else "\n"
+        out = f"{out}{sep if out else ''}{text_of(unit)}"
+    return out
+
+
+# Passage text can neither close its block nor open one, nor speak as a chat role: '<' before a
+# tag or template token ('</passage', '<system>', '<|im_start|>', '<<SYS>>') becomes '‹', '|>'
+# becomes '|›', and [INST]-style brackets become parentheses.
+_TAG_OPEN = re.compile(r"<(?=[/|<!A-Za-z_]|\s*/?\s*passage)", re.I)
+_INST = re.compile(r"\[(\s*/?\s*(?:inst|sys|system|instructions?)\s*)\]", re.I)
+# Instruction-like sentences are kept, marked, rather than dropped: the passage still reads as
+# the document does (a user may ask what a document says, and the citation check maps sentences
+# onto the same units), while the mark and the system prompt tell the model it is quoted data.
+FLAG = "[flagged: instruction aimed at a model, quoted from the document]"
 
 
 def _neutralise(text: str) -> str:
-    """Passage text cannot open or close a block: its '<passage' and '</passage' are defused."""
-    return text.replace("</passage", "‹/passage").replace("<passage", "‹passage")
+    """Defuse fence, tag and chat-template syntax in passage text."""
+    return _INST.sub(r"(\1)", _TAG_OPEN.sub("‹", text).replace("|>", "|›"))
+
+
+def _prompt_unit(unit: Unit) -> str:
+    text = _neutralise(unit.text)
+    return f"{FLAG} {text}" if looks_like_injection(unit.text) else text
 
 
 def render_blocks(blocks: list[Block]) -> str:
@@ -49,7 +76,7 @@ def render_blocks(blocks: list[Block]) -> str:
     out = []
     for b in blocks:
         attrs = f'n="{b.n}" file="{html.escape(b.file)}" section="{html.escape(b.section)}"'
-        out.append(f"<passage {attrs}>\n{_neutralise(b.text)}\n</passage>")
+        out.append(f"<passage {attrs}>\n{b.prompt_text}\n</passage>")
     return "\n\n".join(out)
 
 
@@ -77,7 +104,7 @@ def build_blocks(docs: list[Document], budget: int, count: Counter) -> list[Bloc
         block = Block(n=len(blocks) + 1, chunk=doc)
         used += overhead
         for unit in units_from_metadata(doc.metadata):
-            cost = count(unit.text) + 1
+            cost = count(_prompt_unit(unit)) + 1
             if used + cost <= budget:
                 block.units.append(unit)
                 used += cost

@@ -39,3 +39,31 @@ class IndexBusy(PrepError):
 
 class BadDocument(PrepError):
     """A file given to `prep add` or the upload box cannot be added."""
+
+
+class UnsafeServe(PrepError):
+    """`prep serve` would expose the page without a password, or the password is unusable."""
+
+
+class StoreUnavailable(PrepError):
+    """The vector store (a Chroma server, or the index folder) cannot be used right now."""
+
+
+class AccessDenied(PrepError):
+    """A folder or file the command needs cannot be read or written (permissions, disk full)."""
+
+
+def os_problem(exc: OSError, path: object, setting: str) -> PrepError:
+    """An OSError on one folder as a one-line message naming the fix (setting: where it is set)."""
+    import errno
+
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        fix = f"make it writable (chmod u+rwX) or point {setting} at another folder"
+        return AccessDenied(f"permission denied on {path}; {fix}")
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return AccessDenied(f"the disk holding {path} is full; free some space and run it again")
+    return AccessDenied(f"cannot use {path} ({exc.strerror or exc}); check it or set {setting}")
+
+
+class BuildFailed(PrepError):
+    """One build stopped on an error that is not the documents' fault; the old index stays."""

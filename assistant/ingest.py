@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -17,6 +19,32 @@ from assistant.textnorm import normalize
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
 MAX_FILE_BYTES = 20 * 1024 * 1024
+_BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-file limits that keep one pathological file from stalling a build."""
+
+    max_line_chars: int = 1_000_000
+    max_run_chars: int = 10_000
+
+
+class _Unparsable(Exception):
+    """A known reason a file cannot be parsed (becomes its Skipped reason)."""
+
+
+def printable(name: str) -> str:
+    """A file name (or message) safe for a terminal: control characters shown escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 @dataclass
@@ -35,10 +63,12 @@ class Document:
         """Scalar front-matter fields, as a vector store accepts them."""
         out: dict[str, str | int | float | bool] = {}
         for key, value in self.meta.items():
-            if isinstance(value, bool | int | float | str):
-                out[key] = value
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+                out[str(key)] = str(value)  # the store keeps 64-bit integers only
+            elif isinstance(value, bool | int | float | str):
+                out[str(key)] = value
             elif isinstance(value, dt.date):
-                out[key] = value.isoformat()
+                out[str(key)] = value.isoformat()
         return out
 
 
@@ -48,6 +78,7 @@ class Skipped:
 
     name: str
     reason: str
+    sha256: str = ""  # set when the file read fine but failed later (chunking): not retried
 
 
 def file_hash(data: bytes) -> str:
@@ -60,66 +91,163 @@ def list_files(folder: Path) -> list[Path]:
     return sorted((p for p in folder.rglob("*") if not p.is_dir()), key=lambda p: str(p))
 
 
+def failure_reason(exc: BaseException) -> str:
+    """One line saying why parsing a file failed, with the fix where we know it."""
+    if isinstance(exc, _Unparsable):
+        return str(exc)
+    if isinstance(exc, RecursionError):
+        return "too deeply nested to parse (a very long heading or line?); shorten or split it"
+    if isinstance(exc, MemoryError):
+        return "too large to parse in memory; split it into smaller files"
+    if isinstance(exc, PermissionError):
+        return "cannot be read: permission denied (check the file's permissions)"
+    if (isinstance(exc, OSError) and exc.errno == errno.ELOOP) or "Symlink loop" in str(exc):
+        return "symlink loop (the link points back at itself); remove or fix the link"
+    if isinstance(exc, OSError):
+        return f"cannot be read: {exc.strerror or exc}"
+    if isinstance(exc, UnicodeError):
+        return "not valid text in its encoding (save it as UTF-8)"
+    detail = " ".join(str(exc).split())[:120]
+    return f"cannot be parsed ({type(exc).__name__}{': ' + detail if detail else ''})"
+
+
+def guarded(name: str, work: Callable[[], T | Skipped]) -> T | Skipped:
+    """Run one file's parsing step: any failure skips that file with a reason, never the build."""
+    try:
+        return work()
+    except Exception as exc:  # RecursionError, MemoryError, OSError...: all one file can cause
+        return Skipped(name, failure_reason(exc))
+
+
 def _read(path: Path, root: Path, extensions: tuple[str, ...]) -> bytes | Skipped:
     name = path.relative_to(root).as_posix()
     if path.suffix.lower() not in extensions:
         return Skipped(name, f"unsupported file type '{path.suffix or '(none)'}'")
+    real = path.resolve(strict=True)
+    if path.is_symlink() and not real.is_relative_to(root.resolve()):
+        return Skipped(name, "symlink pointing outside the documents folder")
+    if not real.is_file():
+        return Skipped(name, "not a regular file (a device, pipe or socket)")
+    if real.stat().st_size > MAX_FILE_BYTES:
+        return Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    return real.read_bytes()
+
+
+def decode(data: bytes) -> str | None:
+    """Text of a file: by its byte-order mark (UTF-8/16/32), else UTF-8; None if binary."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise _Unparsable(f"not valid {codec.upper()} text after its BOM") from exc
+    if b"\x00" in data:
+        return None
     try:
-        real = path.resolve(strict=True)
-        if path.is_symlink() and not real.is_relative_to(root.resolve()):
-            return Skipped(name, "symlink pointing outside the documents folder")
-        if real.stat().st_size > MAX_FILE_BYTES:
-            return Skipped(name, f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        data = real.read_bytes()
-    except PermissionError:
-        return Skipped(name, "cannot be read: permission denied (check the file's permissions)")
-    except OSError as exc:
-        return Skipped(name, f"cannot be read: {exc.strerror or exc}")
-    return data
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unparsable("not UTF-8 text (save it as UTF-8)") from exc
+
+
+def check_lines(text: str, limits: Limits) -> None:
+    """Raise if a line, or a run of characters without a space, is over the limit."""
+    run = re.search(rf"(?<!\S)\S{{{limits.max_run_chars + 1}}}", text)  # linear: runs from start
+    if run:
+        raise _Unparsable(
+            f"has over {limits.max_run_chars:,} characters without a space (limit "
+            "PREP_MAX_RUN_CHARS; encoded data?); remove it or add a text copy"
+        )
+    longest = max((len(line) for line in text.splitlines()), default=0)
+    if longest > limits.max_line_chars:
+        raise _Unparsable(
+            f"has a line of {longest:,} characters (limit {limits.max_line_chars:,}, "
+            "PREP_MAX_LINE_CHARS); break it into lines or paragraphs"
+        )
 
 
 def parse_bytes(
-    name: str, path: Path, data: bytes, companies: tuple[str, ...]
+    name: str,
+    path: Path,
+    data: bytes,
+    companies: tuple[str, ...],
+    limits: Limits | None = None,
 ) -> Document | Skipped:
     """A file's bytes as a Document, by its extension (.pdf, else text), or why not."""
+    return guarded(name, lambda: _parse_bytes(name, path, data, companies, limits or Limits()))
+
+
+def _parse_bytes(
+    name: str, path: Path, data: bytes, companies: tuple[str, ...], limits: Limits
+) -> Document | Skipped:
     if not data.strip():
         return Skipped(name, "empty file")
     if path.suffix.lower() == ".pdf":
         if data.lstrip()[:5] != b"%PDF-":
             return Skipped(name, "not a PDF file (no %PDF header)")
-        return parse_pdf(name, path, data, companies)
-    if b"\x00" in data:
+        doc = parse_pdf(name, path, data, companies)
+        if isinstance(doc, Document):
+            check_lines(doc.text, limits)
+        return doc
+    text = decode(data)
+    if text is None:
         return Skipped(name, "binary file, not text")
-    return parse(name, path, data, companies)
+    check_lines(text, limits)
+    return parse(name, path, data, companies, text)
 
 
-def parse(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Document | Skipped:
+class _Loader(yaml.SafeLoader):
+    """YAML SafeLoader whose impossible dates say which value is wrong."""
+
+    def construct_yaml_timestamp(self, node: yaml.Node) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)  # type: ignore[arg-type]
+        except (ValueError, OverflowError) as exc:
+            line = node.start_mark.line + 2
+            raise _Unparsable(
+                f"impossible date '{node.value}' in front matter (line {line}); use YYYY-MM-DD"
+            ) from exc
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_timestamp)
+
+
+def parse(
+    name: str, path: Path, data: bytes, companies: tuple[str, ...], text: str | None = None
+) -> Document | Skipped:
     """Decode one file and parse its front matter, title and company."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return Skipped(name, "not UTF-8 text (save it as UTF-8)")
+    if text is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            return Skipped(name, "not UTF-8 text (save it as UTF-8)")
     meta: dict[str, Any] = {}
     body_start = 0
     match = _FRONT_MATTER.match(text)
     if match:
         try:
-            loaded = yaml.safe_load(match.group(1))
+            loaded = yaml.load(match.group(1), Loader=_Loader)  # a SafeLoader
         except yaml.YAMLError as exc:
             line = getattr(getattr(exc, "problem_mark", None), "line", None)
             where = f" (line {line + 2})" if line is not None else ""
             return Skipped(name, f"malformed YAML front matter{where}")
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+            return Skipped(name, f"front matter has a value that cannot be read ({exc})"[:200])
         if loaded is not None and not isinstance(loaded, dict):
             return Skipped(name, "front matter is not a key: value mapping")
-        meta = loaded or {}
+        meta = {str(k): v for k, v in (loaded or {}).items()}
         body_start = match.end()
     body = text[body_start:]
     if not body.strip():
         return Skipped(name, "no text after the front matter")
-    title = str(meta.get("title") or "") or guess_title(body) or Path(name).stem
+    title = _text(meta.get("title")) or guess_title(body) or Path(name).stem
     doc = Document(name, path, text, file_hash(data), body_start, title.strip(), meta)
     doc.meta["company"] = guess_company(doc, companies)
     return doc
+
+
+def _text(value: Any) -> str:
+    """A front-matter value as one line of text ('' for lists and mappings)."""
+    return " ".join(str(value).split()) if isinstance(value, str | int | float) else ""
 
 
 def parse_pdf(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Document | Skipped:
@@ -168,7 +296,7 @@ def guess_title(body: str) -> str:
 
 def guess_company(doc: Document, companies: tuple[str, ...]) -> str:
     """Front matter's company, else one named in the title, else the most mentioned."""
-    given = str(doc.meta.get("company") or "").strip().lower()
+    given = _text(doc.meta.get("company")).strip().lower()
     if given:
         return given
     title = normalize(doc.title).lower()
@@ -182,16 +310,25 @@ def guess_company(doc: Document, companies: tuple[str, ...]) -> str:
 
 
 def load_file(
-    path: Path, folder: Path, extensions: tuple[str, ...], companies: tuple[str, ...]
+    path: Path,
+    folder: Path,
+    extensions: tuple[str, ...],
+    companies: tuple[str, ...],
+    limits: Limits | None = None,
 ) -> Document | Skipped:
-    """Read and parse one file of the documents folder."""
+    """Read and parse one file of the documents folder; any failure is a Skipped, not raised."""
     name = path.relative_to(folder).as_posix()
-    data = _read(path, folder, extensions)
-    return data if isinstance(data, Skipped) else parse_bytes(name, path, data, companies)
+    data = guarded(name, lambda: _read(path, folder, extensions))
+    if isinstance(data, Skipped):
+        return data
+    return parse_bytes(name, path, data, companies, limits)
 
 
 def load_folder(
-    folder: Path, extensions: tuple[str, ...], companies: tuple[str, ...]
+    folder: Path,
+    extensions: tuple[str, ...],
+    companies: tuple[str, ...],
+    limits: Limits | None = None,
 ) -> tuple[list[Document], list[Skipped]]:
     """Read every document in the folder; unreadable ones come back as Skipped."""
     docs: list[Document] = []
@@ -199,7 +336,7 @@ def load_folder(
     for path in list_files(folder):
         if any(part.startswith(".") for part in path.relative_to(folder).parts):
             continue
-        result = load_file(path, folder, extensions, companies)
+        result = load_file(path, folder, extensions, companies, limits)
         if isinstance(result, Skipped):
             skipped.append(result)
         else:

@@ -7,8 +7,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.errors import BadDocument
-from assistant.ingest import Document, Skipped, load_file, load_folder, parse_bytes
+from assistant.errors import BadDocument, os_problem
+from assistant.ingest import (
+    Document,
+    Limits,
+    Skipped,
+    failure_reason,
+    load_file,
+    load_folder,
+    parse_bytes,
+)
 from assistant.settings import Settings
 
 USER_PREFIX = "my/"  # your documents are cited as my/<file name>, so they never clash with seeds
@@ -23,6 +31,11 @@ def folders(settings: Settings) -> list[tuple[str, Path]]:
     return out
 
 
+def limits(settings: Settings) -> Limits:
+    """The per-file parsing limits the settings give."""
+    return Limits(settings.max_line_chars, settings.max_run_chars)
+
+
 def load_all(settings: Settings) -> tuple[list[Document], list[Skipped]]:
     """Every document of every folder, named by folder prefix and relative path."""
     docs: list[Document] = []
@@ -30,7 +43,9 @@ def load_all(settings: Settings) -> tuple[list[Document], list[Skipped]]:
     for prefix, folder in folders(settings):
         if not folder.is_dir():
             continue
-        found, bad = load_folder(folder, settings.extensions, settings.known_companies)
+        found, bad = load_folder(
+            folder, settings.extensions, settings.known_companies, limits(settings)
+        )
         for doc in found:
             doc.name = prefix + doc.name
         docs.extend(found)
@@ -55,7 +70,7 @@ def load_named(settings: Settings, name: str) -> Document | None:
     if found is None:
         return None
     folder, path = found
-    doc = load_file(path, folder, settings.extensions, settings.known_companies)
+    doc = load_file(path, folder, settings.extensions, settings.known_companies, limits(settings))
     if isinstance(doc, Skipped):
         return None
     doc.name = name
@@ -80,13 +95,17 @@ def _check(settings: Settings, path: Path, display: str) -> bytes:
     if not path.is_file():
         raise BadDocument(f"{display}: no such file; check the path")
     limit = int(settings.max_upload_mb * 1024 * 1024)
-    if path.stat().st_size > limit:
+    try:
+        size = path.stat().st_size
+        data = b"" if size > limit else path.read_bytes()
+    except OSError as exc:
+        raise BadDocument(f"{display} cannot be read: {failure_reason(exc)}") from exc
+    if size > limit:
         raise BadDocument(
-            f"{display} is {path.stat().st_size / 1048576:.1f} MB; the limit is "
+            f"{display} is {size / 1048576:.1f} MB; the limit is "
             f"{settings.max_upload_mb:g} MB (PREP_MAX_UPLOAD_MB): split it or add a text copy"
         )
-    data = path.read_bytes()
-    doc = parse_bytes(display, path, data, settings.known_companies)  # as the indexer will
+    doc = parse_bytes(display, path, data, settings.known_companies, limits(settings))  # as indexed
     if isinstance(doc, Skipped):
         raise BadDocument(f"{display} cannot be indexed: {doc.reason}")
     return data
@@ -124,14 +143,17 @@ def add_files(
             else:
                 status = "updated"
         plan.append((name, data, status))
-    target.mkdir(parents=True, exist_ok=True)
-    for name, data, status in plan:
-        if status == "unchanged":
-            continue
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=".adding-")  # hidden: never indexed half
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.replace(tmp, target / name)
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        for name, data, status in plan:
+            if status == "unchanged":
+                continue
+            fd, tmp = tempfile.mkstemp(dir=target, prefix=".adding-")  # hidden: never half-indexed
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target / name)
+    except OSError as exc:
+        raise os_problem(exc, target, "PREP_DOCS_DIR") from exc
     return [Added(USER_PREFIX + name, status) for name, _, status in plan]
 
 
@@ -141,5 +163,8 @@ def remove_file(settings: Settings, name: str) -> str:
     found = locate(settings, cited)
     if found is None or found[0] != settings.docs_dir:
         raise BadDocument(f"{cited} is not in {settings.docs_dir}; see `prep status`")
-    found[1].unlink()
+    try:
+        found[1].unlink()
+    except OSError as exc:
+        raise os_problem(exc, settings.docs_dir, "PREP_DOCS_DIR") from exc
     return cited

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.documents import Document
@@ -14,7 +15,7 @@ from langchain_core.documents import Document
 from assistant.chunking import units_from_metadata
 from assistant.lexical import STOPWORDS, LexicalIndex, terms
 from assistant.safety import looks_like_injection
-from assistant.textnorm import tokens
+from assistant.textnorm import normalize, tokens
 
 MONEY = re.compile(r"[$£€]\s?\d|\bSEK\s?\d|\d[\d,.]*\s?(?:k|K|M|B)\b|\d{1,3}(?:,\d{3})+")
 _FIGURE = re.compile(r"\d")
@@ -27,6 +28,13 @@ _LOW_VALUE = re.compile(
     r"\b(sources?|references|evidence|related posts|bibliography|about the author)\b", re.I
 )
 _ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
+_INTERROGATIVE = re.compile(
+    r"^(?:what|how|why|when|where|who|whom|which|whose)(?:'s|'re|\s+(?:is|are|was|were|do|does"
+    r"|did|can|could|should|would|will|has|have|many|much|long|often))\b",
+    re.I,
+)
+_ASIDE = re.compile(r"\(([^()]*)\)")
+_ASKS_QUESTIONS = re.compile(r"\b(?:questions?|ask|asks|asked|prompts?)\b", re.I)
 
 
 @dataclass
@@ -45,6 +53,35 @@ class Candidate:
 
 def dot(a: list[float], b: list[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=False))
+
+
+def is_question(text: str) -> bool:
+    """A sentence that asks ('What is the Keeper Test?', or the same without its '?')."""
+    bare = normalize(text).strip().strip("*_\"'()[]> •-").strip()
+    return bare.endswith("?") or (
+        bool(_INTERROGATIVE.match(bare)) and not bare.endswith((".", "!", ":"))
+    )
+
+
+def adds_to(
+    question: str, text: str, min_new_terms: int = 1, companies: tuple[str, ...] = ()
+) -> bool:
+    """Whether a sentence can answer the question: it states something the question does not.
+
+    A question sentence states only its asides ("What's the latency budget (< 800ms p99)?"),
+    unless questions are what was asked ('What questions do they ask?'); what is stated needs
+    min_new_terms content words beyond the question's own (a company name is scope, not news).
+    """
+    if is_question(text) and not _ASKS_QUESTIONS.search(question):
+        text = " ".join(_ASIDE.findall(text))
+        if not text:
+            return False
+    return len(set(terms(text)) - _known_terms(question, companies)) >= min_new_terms
+
+
+@lru_cache(maxsize=256)
+def _known_terms(question: str, companies: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(terms(question)) | frozenset(terms(" ".join(companies)))
 
 
 def companies_in(text: str, companies: tuple[str, ...]) -> set[str]:

@@ -36,6 +36,24 @@ class Settings(BaseSettings):
     watch_debounce_ms: int = Field(
         default=800, ge=50, description="--watch waits this long for a burst of changes to end"
     )
+    max_line_chars: int = Field(
+        default=1_000_000, ge=1000, description="a file with a longer line is skipped, with why"
+    )
+    max_run_chars: int = Field(
+        default=10_000,
+        ge=100,
+        description="a file with a longer run of characters without a space is skipped",
+    )
+    password: SecretStr | None = Field(
+        default=None, description="the page's password (required off loopback; user `prep`)"
+    )
+    password_file: Path | None = Field(
+        default=None, description="a file whose first line is the page's password"
+    )
+    allowed_hosts: str = Field(
+        default="",
+        description="extra Host names the page answers to, comma-separated (a DNS name, a proxy)",
+    )
     index_dir: Path = ROOT / "index"
     prompts_dir: Path = ROOT / "prompts"
     golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
@@ -71,6 +89,9 @@ class Settings(BaseSettings):
     max_sentences: int = Field(default=4, ge=1, le=12)
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
+    answer_min_new_terms: int = Field(
+        default=1, ge=0, description="content words an answer sentence must add to the question"
+    )
     extensions: tuple[str, ...] = (".txt", ".md", ".pdf")
     llm: Literal["extractive", "openai", "ollama"] = Field(
         default="extractive", description="answer engine: extractive (no LLM), openai, ollama"
@@ -110,6 +131,7 @@ class Settings(BaseSettings):
         "followups_path",
         "compare_golden_path",
         "model_path",
+        "password_file",
     )
     @classmethod
     def _absolute(cls, value: Path | None) -> Path | None:

@@ -31,6 +31,7 @@ class Status:
     files: list[FileState] = field(default_factory=list)
     query_encoder: str = ""
     needs_rebuild: list[str] = field(default_factory=list)  # settings that changed since
+    store_error: str = ""  # why the live generation cannot serve ('' when it can)
 
     def count(self, state: str) -> int:
         return sum(1 for f in self.files if f.state == state)
@@ -38,7 +39,7 @@ class Status:
     @property
     def up_to_date(self) -> bool:
         changed = any(f.state in ("changed", "new", "removed") for f in self.files)
-        return self.built and not changed and not self.needs_rebuild
+        return self.built and not changed and not self.needs_rebuild and not self.store_error
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "up_to_date": self.up_to_date}
@@ -49,7 +50,7 @@ def index_status(settings: Settings) -> Status:
     from assistant.indexer import changed_settings, fingerprint
     from assistant.library import load_all
     from assistant.onnx_encoder import verified_encoder
-    from assistant.store import Manifest
+    from assistant.store import Manifest, check_live
 
     manifest = Manifest.load(settings.index_dir)
     status = Status(
@@ -64,12 +65,17 @@ def index_status(settings: Settings) -> Status:
         status.settings = dict(manifest.fingerprint)
         status.needs_rebuild = changed_settings(manifest.fingerprint, fingerprint(settings))
         status.query_encoder = "onnx" if verified_encoder(settings) else "sentence-transformers"
+        status.store_error = check_live(settings, manifest)
     docs, skipped = load_all(settings)
+    failed = {r["name"]: r for r in (manifest.skipped if manifest else []) if r.get("sha256")}
     seen = set()
     for doc in docs:
         seen.add(doc.name)
         info = indexed.get(doc.name)
-        if info is None:
+        known = failed.get(doc.name)
+        if known and known["sha256"] == doc.sha256 and not status.needs_rebuild:
+            status.files.append(FileState(doc.name, "skipped", note=known["reason"]))
+        elif info is None:
             status.files.append(FileState(doc.name, "new", note="not indexed yet: run prep index"))
         elif info.get("sha256") != doc.sha256:
             status.files.append(

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import shutil
+import sqlite3
 import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from assistant.errors import IndexCorrupt, IndexMissing
+from assistant.errors import (
+    AccessDenied,
+    IndexCorrupt,
+    IndexMissing,
+    PrepError,
+    StoreUnavailable,
+    os_problem,
+)
 from assistant.settings import Settings
+
+T = TypeVar("T")
+_SEGMENT_DIR = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 MANIFEST = "manifest.json"
 SCHEMA = 1
@@ -36,12 +51,14 @@ def make_client(settings: Settings) -> Any:
             client.heartbeat()
             return client
         except Exception as exc:
-            raise IndexMissing(
-                f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
-                "start it (`chroma run --path DIR --port N`) or unset PREP_CHROMA_URL"
-            ) from exc
+            raise _unreachable(settings, exc) from exc
     path = settings.index_dir / "chroma"
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.R_OK | os.W_OK | os.X_OK):
+            raise PermissionError(13, "Permission denied", str(path))
+    except OSError as exc:
+        raise os_problem(exc, settings.index_dir, "PREP_INDEX_DIR (--index)") from exc
     try:
         return chromadb.PersistentClient(path=str(path), settings=chroma)
     except Exception as exc:  # chromadb raises many types for an unreadable folder
@@ -49,6 +66,117 @@ def make_client(settings: Settings) -> Any:
             f"the index in {settings.index_dir} cannot be opened ({type(exc).__name__}); "
             "run `prep index --rebuild` to rebuild it"
         ) from exc
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> StoreUnavailable:
+    return StoreUnavailable(
+        f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}); "
+        "start it (`chroma run --path DIR --port N`) or unset PREP_CHROMA_URL"
+    )
+
+
+def store_problem(exc: BaseException, settings: Settings | None = None) -> PrepError:
+    """Any error from the store as a one-line PrepError naming the fix."""
+    if isinstance(exc, PrepError):
+        return exc
+    where = settings.index_dir if settings else "the index folder"
+    text = f"{type(exc).__name__}: {exc}".lower()
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_problem(exc, where, "PREP_INDEX_DIR (--index)")
+    if "no space" in text or "disk is full" in text or "database or disk is full" in text:
+        return os_problem(OSError(28, "No space left on device"), where, "PREP_INDEX_DIR")
+    if "readonly" in text or "read-only" in text or "permission denied" in text:
+        return os_problem(OSError(13, "Permission denied"), where, "PREP_INDEX_DIR (--index)")
+    if "connect" in text or "timeout" in text or "connection" in text:
+        url = settings.chroma_url if settings else None
+        return StoreUnavailable(
+            f"the Chroma server{' at ' + url if url else ''} stopped answering "
+            f"({type(exc).__name__}); start it again or unset PREP_CHROMA_URL"
+        )
+    return IndexCorrupt(
+        f"the index in {where} cannot be read or written ({type(exc).__name__}); "
+        "run `prep index --rebuild` to rebuild it"
+    )
+
+
+def guard_store(settings: Settings, call: Callable[[], T]) -> T:
+    """Run one store call; whatever it raises becomes a one-line PrepError."""
+    try:
+        return call()
+    except Exception as exc:
+        raise store_problem(exc, settings) from exc
+
+
+def stale_collections(settings: Settings, client: Any, keep: set[str]) -> list[str]:
+    """This index folder's collections that the manifest does not point at."""
+    ns = settings.collection_prefix()
+    names = [str(getattr(c, "name", c)) for c in client.list_collections()]
+    return [n for n in names if n not in keep and n.startswith((f"{ns}chunks-", f"{ns}units-"))]
+
+
+def collect_garbage(settings: Settings, client: Any, keep: set[str]) -> None:
+    """Drop stale generations, then segment folders and free pages no collection uses."""
+    stale = stale_collections(settings, client, keep)
+    for name in stale:
+        with contextlib.suppress(Exception):  # a reader may hold it; the next build retries
+            client.delete_collection(name)
+    if not settings.chroma_url:
+        with contextlib.suppress(OSError, sqlite3.Error):
+            _sweep_segments(settings.index_dir / "chroma", compact=bool(stale))
+
+
+def orphan_segments(path: Path) -> list[Path]:
+    """Vector-index folders in an embedded store that no segment in its sqlite references."""
+    with contextlib.closing(_sqlite(path)) as db:
+        live = {str(r[0]) for r in db.execute("SELECT id FROM segments")}
+    return [p for p in _segment_dirs(path) if p.name not in live]
+
+
+def _segment_dirs(path: Path) -> Iterator[Path]:
+    if path.is_dir():
+        yield from (p for p in path.iterdir() if p.is_dir() and _SEGMENT_DIR.match(p.name))
+
+
+def _sqlite(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(path / "chroma.sqlite3", timeout=30, isolation_level=None)
+
+
+def _sweep_segments(path: Path, compact: bool) -> None:
+    """Chroma 1.x keeps a deleted collection's folder, text index and pages: reclaim them."""
+    orphans = orphan_segments(path)
+    for folder in orphans:
+        shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.closing(_sqlite(path)) as db:
+        free = db.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = db.execute("PRAGMA page_count").fetchone()[0]
+        if not (compact or orphans or (pages and free * 4 > pages)):
+            return
+        fts = "embedding_fulltext_search"
+        if db.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (fts,)).fetchone():
+            db.execute(f"INSERT INTO {fts}({fts}) VALUES('optimize')")  # drop deleted rows
+        db.execute("VACUUM")
+
+
+def check_live(settings: Settings, manifest: Manifest, client: Any | None = None) -> str:
+    """Why the live generation cannot serve ('' if it opens and holds what the manifest says)."""
+    try:
+        client = client or make_client(settings)
+        chunks = guard_store(settings, lambda: client.get_collection(manifest.collection))
+        guard_store(settings, lambda: client.get_collection(manifest.units_collection))
+        count = guard_store(settings, chunks.count)
+    except (IndexCorrupt, StoreUnavailable, IndexMissing) as exc:
+        if "cannot be read or written" not in str(exc):
+            return str(exc)
+        return (
+            f"the index in {settings.index_dir} is incomplete ({manifest.collection} is "
+            "missing or unreadable); run `prep index --rebuild`"
+        )
+    if count != manifest.chunk_count:
+        return (
+            f"the index in {settings.index_dir} holds {count} chunks, its manifest "
+            f"{manifest.chunk_count}; run `prep index --rebuild`"
+        )
+    return ""
 
 
 @dataclass
@@ -67,10 +195,14 @@ class Manifest:
     def load(cls, index_dir: Path) -> Manifest | None:
         """The manifest, None if there is no index yet; raises IndexCorrupt if unreadable."""
         path = index_dir / MANIFEST
-        if not path.exists():
-            return None
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            if not path.exists():
+                return None
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise os_problem(exc, index_dir, "PREP_INDEX_DIR (--index)") from exc
+        try:
+            data = json.loads(text)
             manifest = cls(**data)
         except (OSError, ValueError, TypeError) as exc:
             raise IndexCorrupt(
@@ -85,13 +217,16 @@ class Manifest:
 
     def save(self, index_dir: Path) -> None:
         """Write atomically: readers see the old manifest or the new one, never half of one."""
-        index_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".json")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(self.__dict__, fh, indent=1, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, index_dir / MANIFEST)
+        try:
+            index_dir.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".manifest-", suffix=".json")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.__dict__, fh, indent=1, sort_keys=True)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, index_dir / MANIFEST)
+        except OSError as exc:
+            raise os_problem(exc, index_dir, "PREP_INDEX_DIR (--index)") from exc
 
     @property
     def chunk_count(self) -> int:
@@ -118,10 +253,14 @@ class IndexReader:
         self.settings = settings
         self.manifest = manifest
         self.client = client or make_client(settings)
+        self._guard = lambda call: guard_store(settings, call)
         try:
             self.chunks = self.client.get_collection(manifest.collection)
             self.units = self.client.get_collection(manifest.units_collection)
         except Exception as exc:
+            problem = store_problem(exc, settings)
+            if isinstance(problem, StoreUnavailable | AccessDenied):
+                raise problem from exc
             raise IndexCorrupt(
                 f"the index in {settings.index_dir} is incomplete ({manifest.collection} is "
                 "missing); run `prep index --rebuild`"
@@ -131,7 +270,7 @@ class IndexReader:
     def all_chunks(self) -> list[StoredChunk]:
         """Every chunk (for BM25), read once."""
         if self._all is None:
-            got = self.chunks.get(include=["documents", "metadatas"])
+            got = self._guard(lambda: self.chunks.get(include=["documents", "metadatas"]))
             self._all = [
                 StoredChunk(i, d or "", dict(m or {}))
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
@@ -145,14 +284,16 @@ class IndexReader:
         self, vector: list[float], n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
-        count = self.chunks.count()
+        count = self._guard(self.chunks.count)
         if count == 0:
             return []
-        got = self.chunks.query(
-            query_embeddings=[vector],
-            n_results=min(n, count),
-            where=where or None,
-            include=["distances"],
+        got = self._guard(
+            lambda: self.chunks.query(
+                query_embeddings=[vector],
+                n_results=min(n, count),
+                where=where or None,
+                include=["distances"],
+            )
         )
         return [
             (i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0], strict=True)
@@ -162,5 +303,5 @@ class IndexReader:
         """Stored unit embeddings by id."""
         if not ids:
             return {}
-        got = self.units.get(ids=ids, include=["embeddings"])
+        got = self._guard(lambda: self.units.get(ids=ids, include=["embeddings"]))
         return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"], strict=True)}

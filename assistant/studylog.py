@@ -98,9 +98,20 @@ class StudyLog:
         self._ready = False
 
     def _error(self, exc: BaseException) -> StudyLogError:
-        return StudyLogError(
-            f"study log {self.path} cannot be used ({exc}); delete it or pass --study-db PATH"
-        )
+        """One line per cause, naming the real fix and the PREP_STUDY_DB setting."""
+        text = str(exc).lower()
+        other = "or set PREP_STUDY_DB to another file"
+        if isinstance(exc, PermissionError) or "readonly" in text or "unable to open" in text:
+            fix = f"is read-only or cannot be opened; make it and its folder writable, {other}"
+        elif "locked" in text or "busy" in text:
+            fix = "is busy (another quiz is writing to it); wait a moment and try again"
+        elif "full" in text or "no space" in text:
+            fix = "cannot be written: the disk is full; free some space"
+        elif "not a database" in text or "malformed" in text:
+            fix = f"is damaged or not a SQLite file; move it aside ({other.removeprefix('or ')})"
+        else:
+            fix = f"cannot be used ({exc}); move it aside {other}"
+        return StudyLogError(f"study log {self.path} {fix}")
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:

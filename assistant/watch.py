@@ -51,12 +51,23 @@ def watch(
         raise_interrupt=False,
     ):
         names = sorted({_cited_name(settings, Path(p)) for _, p in changes})
+        report = build_once(settings, on_error)
         try:
-            report = build_index(settings)
-        except PrepError as exc:  # a bad state is reported; the watcher keeps going
-            on_error(str(exc))
-            continue
-        on_report(report, names)
+            if report is not None:
+                on_report(report, names)
+        except Exception as exc:  # a failing report callback never stops the watcher either
+            on_error(f"could not show the build report ({type(exc).__name__}: {exc})")
+
+
+def build_once(settings: Settings, on_error: Callable[[str], None]) -> IndexReport | None:
+    """One build for the watcher: any failure is reported (one line) and watching goes on."""
+    try:
+        return build_index(settings)
+    except PrepError as exc:
+        on_error(str(exc))
+    except Exception as exc:  # never stop watching because one build failed
+        on_error(f"this build failed ({type(exc).__name__}: {exc}); still watching")
+    return None
 
 
 def watch_in_background(
@@ -68,10 +79,13 @@ def watch_in_background(
     stop = threading.Event()
 
     def run() -> None:
-        try:
-            watch(settings, on_report, on_error, stop)
-        except Exception as exc:  # never kill the server; say why watching stopped
-            on_error(f"stopped watching the documents folders: {exc}")
+        while not stop.is_set():
+            try:
+                watch(settings, on_report, on_error, stop)
+            except Exception as exc:  # never kill the server; say why, and watch again
+                on_error(f"watching the documents folders failed ({exc}); restarting in 5 s")
+                stop.wait(4)
+            stop.wait(1)
 
     threading.Thread(target=run, name="prep-watch", daemon=True).start()
     return stop

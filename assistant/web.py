@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.citations import UNCITED
 from assistant.errors import PrepError
+from assistant.markup import md_text
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
     from assistant.citations import Answer
+    from assistant.websec import GuardConfig
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -66,22 +68,22 @@ def doc_link(assistant: Assistant, file: str, start: int, end: int) -> str:
 def answer_markdown(assistant: Assistant, answer: Answer, upto: int | None = None) -> str:
     """The chat message: each sentence ends with clickable [n]s that open the passage."""
     if answer.refused:
-        notice = f"_⚠️ {answer.notice}_\n\n" if answer.notice else ""
-        return notice + answer.answer
-    lines = [f"_⚠️ {answer.notice}_"] if answer.notice and upto is None else []
+        notice = f"_⚠️ {md_text(answer.notice)}_\n\n" if answer.notice else ""
+        return notice + md_text(answer.answer)
+    lines = [f"_⚠️ {md_text(answer.notice)}_"] if answer.notice and upto is None else []
     for s in answer.sentences[:upto]:
         if s.citation is None:  # the LLM cited nothing for this sentence: say so, visibly
-            lines.append(f"{s.text} **{UNCITED}**")
+            lines.append(f"{md_text(s.text)} **{UNCITED}**")
             continue
         marks = []
         for c in s.citations:
             link = doc_link(assistant, c.file, c.start, c.end)
             marks.append(f"[[{c.marker}]]({link})" if link else f"[{c.marker}]")
-        lines.append(f"{s.text} {''.join(marks)}")
+        lines.append(f"{md_text(s.text)} {''.join(marks)}")
     if upto is None:
         if answer.note:
-            lines.append(f"_{answer.note}_")
-        lines.extend(f"_⚠️ {w}_" for w in answer.warnings())
+            lines.append(f"_{md_text(answer.note)}_")
+        lines.extend(f"_⚠️ {md_text(w)}_" for w in answer.warnings())
     return "\n\n".join(lines)
 
 
@@ -131,13 +133,22 @@ def document_page(assistant: Assistant, doc_id: str, start: int, end: int) -> st
     text = doc.text
     start = max(0, min(start, len(text)))
     end = max(start, min(end, len(text)))
-    body = (
-        html.escape(text[:start])
-        + f'<mark id="hl">{html.escape(text[start:end])}</mark>'
-        + html.escape(text[end:])
-    )
+    changed = not doc.sha256.startswith(doc_id)  # edited since it was indexed: offsets are stale
+    if changed:
+        body = html.escape(text)
+    else:
+        body = (
+            html.escape(text[:start])
+            + f'<mark id="hl">{html.escape(text[start:end])}</mark>'
+            + html.escape(text[end:])
+        )
     updated = doc.meta.get("last_updated")
     meta = html.escape(doc.name) + (f" · updated {html.escape(str(updated))}" if updated else "")
+    if changed:
+        meta += (
+            " · <strong>this file changed after it was indexed, so the cited passage is not "
+            "marked: run <code>prep index</code> (or serve with --watch)</strong>"
+        )
     return DOC_PAGE.format(title=html.escape(doc.title), meta=meta, body=body)
 
 
@@ -157,10 +168,16 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
 
     companies = ["All", *(c.title() for c in assistant.companies())]
 
+    Turn = tuple[list[dict[str, str]], list[dict[str, str]], list[str], str, str]
+
     def respond(
-        message: str, history: list[dict[str, Any]], asked: list[str], company: str
-    ) -> Iterator[tuple[list[dict[str, Any]], list[str], str, str]]:
-        history = [*history, {"role": "user", "content": message}]
+        message: Any, history: list[dict[str, str]], asked: list[str], company: Any
+    ) -> Iterator[Turn]:
+        # The conversation lives in server-side state: the client sends only its question
+        # and the company filter, both checked here; the chat it sees is rendered from text.
+        if not isinstance(message, str) or not isinstance(company, str | None):
+            raise gr.Error("send a question as text")
+        history = [*history, {"role": "user", "content": md_text(message)}]
         company_filter = None if company in (None, "All") else company.lower()
         prefix, text = "", ""
         history.append({"role": "assistant", "content": ""})
@@ -169,27 +186,28 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
                 if event.kind == "question":
                     asked = [*asked, event.text]
                     if event.text != message.strip():
-                        prefix = f"_Understood as: {event.text}_\n\n"
-                elif event.kind == "delta":  # LLM text as it arrives
+                        prefix = f"_Understood as: {md_text(event.text)}_\n\n"
+                elif event.kind == "delta":  # LLM text as it arrives: text, never markup
                     text += event.text
-                    history[-1] = {"role": "assistant", "content": prefix + text}
-                    yield history, asked, sources_html(assistant, None), ""
+                    history[-1] = {"role": "assistant", "content": prefix + md_text(text)}
+                    yield history, history, asked, sources_html(assistant, None), ""
                 elif event.answer is not None:
                     answer = event.answer
                     if not text and not answer.refused:  # extractive: sentence by sentence
                         for n in range(1, len(answer.sentences)):
                             content = prefix + answer_markdown(assistant, answer, n)
                             history[-1] = {"role": "assistant", "content": content}
-                            yield history, asked, sources_html(assistant, None), ""
+                            yield history, history, asked, sources_html(assistant, None), ""
                     content = prefix + answer_markdown(assistant, answer)
                     history[-1] = {"role": "assistant", "content": content}
-                    yield history, asked, sources_html(assistant, answer), ""
+                    yield history, history, asked, sources_html(assistant, answer), ""
         except PrepError as exc:
-            history[-1] = {"role": "assistant", "content": f"⚠️ {exc}"}
-            yield history, asked, sources_html(assistant, None), ""
+            history[-1] = {"role": "assistant", "content": f"⚠️ {md_text(str(exc))}"}
+            yield history, history, asked, sources_html(assistant, None), ""
 
     with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
         asked = gr.State([])
+        shown = gr.State([])  # the chat as rendered; never taken from the client
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(
@@ -198,6 +216,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
                     elem_id="chat",
                     placeholder="Ask a question, or pick an example below.",
                     buttons=["copy"],
+                    latex_delimiters=[],
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -219,8 +238,8 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
             with gr.Column(scale=2):
                 gr.Markdown("### Sources")
                 sources = gr.HTML(sources_html(assistant, None), elem_id="sources")
-        outputs = [chatbot, asked, sources, box]
-        inputs = [box, chatbot, asked, company]
+        outputs = [chatbot, shown, asked, sources, box]
+        inputs = [box, shown, asked, company]
         box.submit(respond, inputs, outputs, api_name="ask", concurrency_id="answer")
         hidden: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "answer"}
         send.click(respond, inputs, outputs, **hidden)
@@ -229,7 +248,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
                 respond, inputs, outputs, **hidden
             )
         clear.click(
-            lambda: ([], [], sources_html(assistant, None), ""),
+            lambda: ([], [], [], sources_html(assistant, None), ""),
             None,
             outputs,
             api_visibility="private",
@@ -271,14 +290,16 @@ def build(assistant: Assistant) -> Any:
     return demo
 
 
-def create_app(assistant: Assistant) -> Any:
-    """FastAPI app: the chat page at / and documents at /doc/{id} (by index id only)."""
+def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
+    """The page at / and documents at /doc/{id} (by index id only), behind the HTTP guard."""
     import gradio as gr
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import HTMLResponse
 
+    from assistant.websec import Guard, allowed_hosts
+
     assistant.reader.all_chunks()  # load the index before the first request
-    app = FastAPI()
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/doc/{doc_id}", response_class=HTMLResponse)
     def doc(doc_id: str, s: int = 0, e: int = 0) -> str:
@@ -294,18 +315,30 @@ def create_app(assistant: Assistant) -> Any:
 
     from assistant.web_study import STUDY_CSS
 
-    return gr.mount_gradio_app(
+    blocks = build(assistant)
+    gr.mount_gradio_app(
         app,
-        build(assistant),
+        blocks,
         path="",
         footer_links=[],
         css=CSS + STUDY_CSS,
         max_file_size=f"{assistant.settings.max_upload_mb:g}mb",
     )
+    # Gradio checks that event inputs name only files uploaded to its own folder once an app
+    # has "launched"; a mounted app never launches, so without this any server path passes.
+    blocks.has_launched = True
+    return Guard(app, guard or GuardConfig(hosts=allowed_hosts("127.0.0.1")))
 
 
-def serve(assistant: Assistant, host: str, port: int) -> None:
+def serve(assistant: Assistant, host: str, port: int, guard: GuardConfig) -> None:
     """Run the page with uvicorn until interrupted."""
     import uvicorn
 
-    uvicorn.run(create_app(assistant), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(assistant, guard),
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.errors import PrepError
+from assistant.markup import md_code, md_text
 
 if TYPE_CHECKING:
     from assistant.chain import Assistant
@@ -231,7 +232,20 @@ def documents_markdown(assistant: Assistant) -> str:
     mine = [n for n in assistant.reader.manifest.files if n.startswith(USER_PREFIX)]
     if not mine:
         return "You have not added documents yet."
-    return "Your documents in the index:\n\n" + "\n".join(f"- `{n}`" for n in sorted(mine))
+    return "Your documents in the index:\n\n" + "\n".join(f"- {md_code(n)}" for n in sorted(mine))
+
+
+def _uploaded(path: object) -> bool:
+    """True only for a regular file inside Gradio's upload folder (what the browser just sent)."""
+    from gradio.utils import get_upload_folder
+
+    if not isinstance(path, str):
+        return False
+    folder = Path(get_upload_folder()).resolve()
+    given = Path(path)
+    if given.is_symlink() or not given.is_file():
+        return False
+    return given.resolve().is_relative_to(folder) and given.resolve() != folder
 
 
 def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
@@ -244,12 +258,14 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
     def upload(files: list[str] | None, replace: bool) -> tuple[str, None]:
         if not files:
             raise gr.Error("choose one or more .md, .txt or .pdf files first")
+        if not isinstance(files, list) or not all(_uploaded(f) for f in files):
+            raise gr.Error("only files uploaded from this page can be added")
         try:
-            added, report = assistant.add_documents([Path(f) for f in files], replace=replace)
+            added, report = assistant.add_documents([Path(f) for f in files], replace=bool(replace))
         except PrepError as exc:
             raise gr.Error(str(exc)) from exc
-        lines = [f"- {a.status}: `{a.name}`" for a in added]
-        lines += [f"- skipped `{s.name}`: {s.reason}" for s in report.skipped]
+        lines = [f"- {a.status}: {md_code(a.name)}" for a in added]
+        lines += [f"- skipped {md_code(s.name)}: {md_text(s.reason)}" for s in report.skipped]
         summary = (
             f"Indexed: {len(report.embedded)} embedded, {len(report.reused)} unchanged, "
             f"{report.chunks} passages in all. Ask about them in the Ask tab."

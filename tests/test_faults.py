@@ -152,7 +152,7 @@ def test_serve_keeps_answering_while_index_changes(
     url = f"http://127.0.0.1:{port}"
 
     def ask(client: Client, question: str) -> str:
-        chat, _sources, _box = client.predict(question, [], "All", api_name="/ask")
+        chat, _sources, _box = client.predict(question, "All", api_name="/ask")
         return str(chat[-1]["content"])
 
     with running([PREP, "serve", "--port", str(port)], f"{url}/healthz", env):

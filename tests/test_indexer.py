@@ -9,7 +9,7 @@ import pytest
 from conftest import copy_seeds
 
 from assistant.embeddings import MiniLMEmbeddings
-from assistant.errors import SeedsMissing
+from assistant.errors import PrepError, SeedsMissing
 from assistant.indexer import IndexReport, build_index
 from assistant.retrieval import HybridRetriever
 from assistant.settings import Settings
@@ -145,7 +145,7 @@ def test_failed_rebuild_keeps_previous_index(
         return real(self, texts)
 
     monkeypatch.setattr(MiniLMEmbeddings, "embed_documents", flaky)
-    with pytest.raises(RuntimeError, match="midway"):
+    with pytest.raises(PrepError, match=f"could not index {JOB} .*midway"):
         build_index(settings)
     assert len(calls) == 2
     assert Manifest.load(settings.index_dir) == before

@@ -297,7 +297,7 @@ def test_concurrent_records(tmp_path: Path) -> None:
 def test_corrupt_database_is_a_clear_error(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "study.db"
     path.write_bytes(content)
-    with pytest.raises(StudyLogError, match="delete it or pass --study-db PATH") as info:
+    with pytest.raises(StudyLogError, match=r"move it aside.*PREP_STUDY_DB") as info:
         StudyLog(path).history()
     assert str(path) in str(info.value) and isinstance(info.value, PrepError)
 

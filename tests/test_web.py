@@ -138,7 +138,7 @@ def test_twenty_concurrent_questions(server: str) -> None:
 
     def one(item: tuple[str, str]) -> tuple[str, str, str]:
         client = Client(server, verbose=False)
-        chat, _sources, _box = client.predict(item[0], [], "All", api_name="/ask")
+        chat, _sources, _box = client.predict(item[0], "All", api_name="/ask")
         text = " ".join(
             part.get("text", "") if isinstance(part, dict) else str(part)
             for msg in chat
