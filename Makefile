@@ -12,12 +12,18 @@ QUIET_PIP := 2>&1 | { grep -v 'WARNING: Location' || true; }
 PY_DIRS := assistant tests $(if $(wildcard bench/*.py),bench)
 TEST_ENV := GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 
-.PHONY: help install run test lint fmt clean
+# The browser tests drive Debian's chromium (`playwright install` cannot download a browser here).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+FAST_MARKERS := not model and not browser and not llm_server and not chroma_server
+
+.PHONY: help install run test check lint fmt clean
 
 help:
 	@echo "make install  create .venv and install the project (what make run needs)"
 	@echo "make run      build the index if missing, then serve the chat page on http://127.0.0.1:7860"
-	@echo "make test     ruff, ruff format --check, mypy, pytest (what CI runs)"
+	@echo "make test     installs what the tests need (chromium too), then ruff, mypy, all tests"
+	@echo "make check    lint, types and the tests that need no model, server or browser (~1 min)"
 	@echo "make lint     ruff check + format check"
 	@echo "make fmt      ruff format + ruff check --fix"
 	@echo "make clean    remove the index and tool caches (keeps .venv)"
@@ -44,11 +50,21 @@ run: $(STAMP)
 	test -f index/manifest.json || $(BIN)/prep index
 	$(BIN)/prep serve
 
-test: $(TEST_STAMP)
+$(CHROMIUM):
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+
+test: $(TEST_STAMP) $(CHROMIUM)
 	$(BIN)/ruff check $(PY_DIRS)
 	$(BIN)/ruff format --check $(PY_DIRS)
 	$(BIN)/mypy
 	$(TEST_ENV) $(BIN)/pytest
+
+check: $(TEST_STAMP)
+	$(BIN)/ruff check $(PY_DIRS)
+	$(BIN)/ruff format --check $(PY_DIRS)
+	$(BIN)/mypy
+	$(TEST_ENV) $(BIN)/pytest -m "$(FAST_MARKERS)" -q
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check $(PY_DIRS)
