@@ -71,6 +71,43 @@ def test_two_index_folders_share_one_server(chroma_url: str, tmp_path: Path) -> 
     )
 
 
+def test_builds_leave_one_generation_on_the_server(chroma_url: str, tmp_path: Path) -> None:
+    """Rebuilds and a half-built generation (as a killed build leaves it) are cleared."""
+    import chromadb
+
+    from assistant.indexer import build_index
+
+    names = ["004_878f18a71d669f95.txt"]
+    mine = Settings(
+        seeds_dir=copy_seeds(tmp_path / "m", names),
+        index_dir=tmp_path / "im",
+        chroma_url=chroma_url,
+    )
+    other = Settings(
+        seeds_dir=copy_seeds(tmp_path / "o", names),
+        index_dir=tmp_path / "io",
+        chroma_url=chroma_url,
+    )
+    build_index(other)
+    for _ in range(3):
+        build_index(mine, rebuild=True)
+    host, port = chroma_url.rsplit("//", 1)[1].split(":")
+    client = chromadb.HttpClient(host=host, port=int(port))
+    prefix = mine.collection_prefix()
+    client.create_collection(f"{prefix}chunks-halfbuilt")  # what a kill -9 mid-build leaves
+    client.create_collection(f"{prefix}units-halfbuilt")
+
+    def names_of(settings: Settings) -> list[str]:
+        p = settings.collection_prefix()
+        return sorted(n for c in client.list_collections() if (n := str(c.name)).startswith(p))
+
+    assert len(names_of(mine)) == 4
+    assert build_index(mine).up_to_date  # nothing to embed, but the leftovers go
+    assert len(names_of(mine)) == 2 and not [n for n in names_of(mine) if "halfbuilt" in n]
+    assert len(names_of(other)) == 2  # another folder's generation is never collected
+    assert "Keeper" in Assistant(mine).ask("What is the Keeper Test?").answer
+
+
 def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
     prep = str(Path(sys.executable).with_name("prep"))
     url = f"http://127.0.0.1:{free_port()}"
