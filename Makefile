@@ -46,8 +46,9 @@ $(TEST_STAMP): $(STAMP)
 
 install: $(STAMP)
 
+# The index lives in the per-user data folder (PREP_HOME); `prep index` is quick when up to date.
 run: $(STAMP)
-	test -f index/manifest.json || $(BIN)/prep index
+	$(BIN)/prep index
 	$(BIN)/prep serve
 
 $(CHROMIUM):

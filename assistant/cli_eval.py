@@ -10,10 +10,38 @@ import typer
 
 from assistant.cli import IndexOpt, JsonOpt, KOpt, LlmOpt, SeedsOpt, _assistant, app
 
+DEFAULT_GOLDEN = Path("tests") / "golden" / "golden.jsonl"  # in a checkout of the repository
+
+
+def _beside(golden: Path, given: Path | None, name: str) -> Path | None:
+    """The given file, else the one of that name next to the golden file (if there is one)."""
+    if given is not None:
+        return given
+    sibling = golden.parent / name
+    return sibling if sibling.is_file() else None
+
 
 @app.command("eval")
 def eval_(
-    golden: Annotated[Path | None, typer.Option("--golden", help="golden JSONL file")] = None,
+    golden: Annotated[
+        Path | None,
+        typer.Argument(
+            help="golden questions (JSONL); default tests/golden/golden.jsonl in this folder",
+            show_default=False,
+        ),
+    ] = None,
+    followups: Annotated[
+        Path | None,
+        typer.Option(
+            "--followups", help="follow-up cases (default: followups.jsonl beside GOLDEN)"
+        ),
+    ] = None,
+    compare_golden: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-golden", help="comp-table figures (default: compare.jsonl beside GOLDEN)"
+        ),
+    ] = None,
     baseline: Annotated[
         bool, typer.Option("--baseline", help="also measure the naive baseline")
     ] = False,
@@ -26,12 +54,20 @@ def eval_(
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Score retrieval and answers on the golden set."""
+    """Score retrieval and answers on a golden set (and its follow-up and compare files)."""
+    from assistant.errors import GoldenError
     from assistant.evals import evaluate, load_golden
 
+    if golden is None:
+        if not DEFAULT_GOLDEN.is_file():
+            raise GoldenError(
+                "name the golden file: prep eval path/to/golden.jsonl "
+                f"(no {DEFAULT_GOLDEN} in {Path.cwd()})"
+            )
+        golden = DEFAULT_GOLDEN
     assistant = _assistant(seeds, index_dir, llm)
     settings = assistant.settings
-    cases = load_golden(golden or settings.golden_path)
+    cases = load_golden(golden)
     k = k or settings.k
     results = {"assistant": evaluate(lambda q: assistant.run(q, k=k), cases)}
     if baseline:
@@ -39,18 +75,18 @@ def eval_(
 
         results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
     follow = None
-    if golden is None and settings.followups_path.is_file():
+    followups = _beside(golden, followups, "followups.jsonl")
+    if followups is not None:
         from assistant.evals import evaluate_followups, load_followups
 
-        follow = evaluate_followups(assistant.converse, load_followups(settings.followups_path))
+        follow = evaluate_followups(assistant.converse, load_followups(followups))
     comp = None
-    if golden is None and settings.compare_golden_path.is_file():
+    compare_golden = _beside(golden, compare_golden, "compare.jsonl")
+    if compare_golden is not None:
         from assistant.evals import evaluate_compare, load_compare_golden
 
-        wanted = sorted({g["company"] for g in load_compare_golden(settings.compare_golden_path)})
-        comp = evaluate_compare(
-            assistant.compare(wanted), load_compare_golden(settings.compare_golden_path)
-        )
+        figures = load_compare_golden(compare_golden)
+        comp = evaluate_compare(assistant.compare(sorted({g["company"] for g in figures})), figures)
     if as_json:
         out: dict[str, Any] = {name: m.as_dict() for name, m in results.items()}
         if follow is not None:

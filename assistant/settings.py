@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
+from assistant.paths import resource_dir, user_home
 
 
 def _default_model_path() -> Path:
@@ -22,13 +22,21 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="PREP_", extra="forbid")
 
-    seeds_dir: Path = ROOT / "seeds"
+    home: Path = Field(
+        default_factory=user_home,
+        description="your data: index/, documents/ and study/ unless set one by one",
+    )
+    seeds_dir: Path = Field(
+        default_factory=lambda: resource_dir("seeds"),
+        description="the default corpus (shipped with the package, read-only)",
+    )
     docs_dir: Path = Field(
-        default=ROOT / "documents",
+        default_factory=lambda: user_home() / "documents",
         description="your own documents (prep add, the page's upload box), indexed with the seeds",
     )
     study_db: Path = Field(
-        default=ROOT / "study" / "quiz.sqlite3", description="quiz scores and missed facts"
+        default_factory=lambda: user_home() / "study" / "quiz.sqlite3",
+        description="quiz scores and missed facts",
     )
     max_upload_mb: float = Field(
         default=10, gt=0, le=20, description="largest file `prep add` or the upload box accepts"
@@ -54,11 +62,14 @@ class Settings(BaseSettings):
         default="",
         description="extra Host names the page answers to, comma-separated (a DNS name, a proxy)",
     )
-    index_dir: Path = ROOT / "index"
-    prompts_dir: Path = ROOT / "prompts"
-    golden_path: Path = ROOT / "tests" / "golden" / "golden.jsonl"
-    followups_path: Path = ROOT / "tests" / "golden" / "followups.jsonl"
-    compare_golden_path: Path = ROOT / "tests" / "golden" / "compare.jsonl"
+    index_dir: Path = Field(
+        default_factory=lambda: user_home() / "index",
+        description="the index (Chroma store, manifest, query encoder)",
+    )
+    prompts_dir: Path = Field(
+        default_factory=lambda: resource_dir("prompts"),
+        description="prompt templates (shipped with the package)",
+    )
     model_path: Path | None = Field(
         default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
     )
@@ -121,15 +132,29 @@ class Settings(BaseSettings):
         "openai",
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _under_home(cls, data: Any) -> Any:
+        """Paths not set one by one live in the per-user data folder."""
+        if isinstance(data, dict):
+            home = Path(data.get("home") or user_home()).expanduser()
+            data = {"home": home, **data}
+            for key, default in (
+                ("index_dir", home / "index"),
+                ("docs_dir", home / "documents"),
+                ("study_db", home / "study" / "quiz.sqlite3"),
+            ):
+                if data.get(key) in (None, ""):
+                    data[key] = default
+        return data
+
     @field_validator(
+        "home",
         "seeds_dir",
         "docs_dir",
         "study_db",
         "index_dir",
         "prompts_dir",
-        "golden_path",
-        "followups_path",
-        "compare_golden_path",
         "model_path",
         "password_file",
     )

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from assistant.paths import resource_dir
 
 
 def rss_mb() -> float:
@@ -26,7 +26,7 @@ def rss_mb() -> float:
 
 def corpus(folder: Path, n: int) -> None:
     """n markdown documents built from the seeds' vocabulary: headings, paragraphs, lists."""
-    text = " ".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "seeds").iterdir()))
+    text = " ".join(p.read_text(encoding="utf-8") for p in sorted(resource_dir("seeds").iterdir()))
     words = [w for w in re.findall(r"[A-Za-z][a-z]{2,}", text)]
     rng = random.Random(0)
 

@@ -38,7 +38,8 @@ def warm(repeat: int) -> tuple[list[float], float]:
     from assistant.settings import Settings
 
     assistant = Assistant(Settings())
-    questions = [c.question for c in load_golden(assistant.settings.golden_path)]
+    golden = Path(__file__).resolve().parent.parent / "tests" / "golden" / "golden.jsonl"
+    questions = [c.question for c in load_golden(golden)]
     assistant.ask(questions[0])  # loads the index, the encoder and BM25
     latencies = []
     for _ in range(repeat):

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from assistant.settings import ROOT, Settings
+from assistant.paths import resource_dir
+from assistant.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent  # the repository checkout
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -23,7 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-SEEDS = ROOT / "seeds"
+SEEDS = resource_dir("seeds")  # the default corpus, as the package ships it
 GOLDEN = ROOT / "tests" / "golden" / "golden.jsonl"
 SEED_NAMES = sorted(p.name for p in SEEDS.iterdir() if p.is_file())
 

@@ -137,7 +137,7 @@ def test_eval_json_with_baseline(cli_env: dict[str, str], tmp_path: Path) -> Non
     unanswerable = [ln for ln in lines if '"answerable": false' in ln][:1]
     golden = tmp_path / "small.jsonl"
     golden.write_text("\n".join(answerable + unanswerable) + "\n", encoding="utf-8")
-    result = prep("eval", "--json", "--baseline", "--golden", str(golden), env=cli_env)
+    result = prep("eval", str(golden), "--json", "--baseline", env=cli_env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert set(data) == {"assistant", "baseline"}
@@ -151,4 +151,4 @@ def test_eval_json_with_baseline(cli_env: dict[str, str], tmp_path: Path) -> Non
 def test_eval_bad_golden_file(cli_env: dict[str, str], tmp_path: Path) -> None:
     golden = tmp_path / "bad.jsonl"
     golden.write_text('{"id": "x"}\n', encoding="utf-8")
-    assert_user_error(prep("eval", "--golden", str(golden), env=cli_env), f"{golden}:1:")
+    assert_user_error(prep("eval", str(golden), env=cli_env), f"{golden}:1:")

@@ -14,9 +14,10 @@ from assistant.evals import evaluate_compare, load_compare_golden
 from assistant.figures import find_figures
 from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
-from assistant.settings import ROOT, Settings
+from assistant.paths import resource_dir
+from assistant.settings import Settings
 
-SEEDS = ROOT / "seeds"
+SEEDS = resource_dir("seeds")
 GOLDEN = Path(__file__).parent / "golden" / "compare.jsonl"
 RECALL_MIN = 1.0  # every golden figure must be in the table
 PRECISION_MIN = 1.0  # every figure in the table must be in the golden set

@@ -10,6 +10,7 @@ from assistant.baseline import Baseline
 from assistant.chain import Assistant
 from assistant.evals import Metrics, evaluate, load_golden
 from assistant.settings import Settings
+from tests.conftest import GOLDEN
 
 pytestmark = pytest.mark.model
 
@@ -18,7 +19,7 @@ pytestmark = pytest.mark.model
 def scores(seeded_index: Settings) -> Iterator[dict[str, Metrics]]:
     """Assistant and baseline metrics over the whole golden set (computed once)."""
     assistant = Assistant(seeded_index)
-    cases = load_golden(seeded_index.golden_path)
+    cases = load_golden(GOLDEN)
     ours = evaluate(assistant.run, cases)
     baseline = evaluate(Baseline(seeded_index, assistant.embedder, seeded_index.k), cases)
     print("\nassistant:", ours.as_dict(), "\nbaseline:", baseline.as_dict())
@@ -59,7 +60,7 @@ def test_followups(seeded_index: Settings) -> None:
     """Chat follow-ups ("and in London?") are rewritten from the history and answered."""
     from assistant.evals import evaluate_followups, load_followups
 
-    cases = load_followups(seeded_index.followups_path)
+    cases = load_followups(GOLDEN.with_name("followups.jsonl"))
     assert len(cases) >= 8
     result = evaluate_followups(Assistant(seeded_index).converse, cases)
     assert result["rewrite_accuracy"] == 1.0, result["failures"]

@@ -35,8 +35,9 @@ from assistant.compare import Row, Table
 from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
 from assistant.quiz import Fact, check, facts
-from assistant.settings import ROOT, Settings
+from assistant.settings import Settings
 from assistant.textnorm import match_key
+from tests.conftest import ROOT
 
 CORPUS = ROOT / "tests" / "fixtures" / "othercorp"
 GUIDE = "quillmark-interview-guide.md"

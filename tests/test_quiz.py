@@ -13,12 +13,13 @@ import pytest
 from assistant.errors import PrepError
 from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
+from assistant.paths import resource_dir
 from assistant.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
-from assistant.settings import ROOT, Settings
+from assistant.settings import Settings
 from assistant.studylog import StudyLog, StudyLogError
 from assistant.textnorm import match_key
 
-SEEDS = ROOT / "seeds"
+SEEDS = resource_dir("seeds")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 

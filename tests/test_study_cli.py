@@ -12,8 +12,9 @@ from test_cli import assert_user_error, prep
 
 from assistant.chain import Assistant
 from assistant.figures import find_figures
-from assistant.settings import ROOT, Settings
+from assistant.settings import Settings
 from assistant.studylog import StudyLog
+from tests.conftest import ROOT
 
 GOLDEN_COMPARE = ROOT / "tests" / "golden" / "compare.jsonl"
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import PromptError
-from assistant.settings import ROOT
+from assistant.paths import resource_dir
 from assistant.templates import render, render_prompt
 
-PROMPTS = ROOT / "prompts"
+PROMPTS = resource_dir("prompts")
 
 
 def test_missing_variable_raises() -> None:

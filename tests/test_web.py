@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import ROOT, Settings
+from assistant.settings import Settings
+from tests.conftest import ROOT
 from tests.procs import free_port, http_get, running
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
