@@ -31,7 +31,7 @@ class Baseline:
         self.collection: Any = client.create_collection(
             name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
         )
-        docs, _ = load_folder(settings.seeds_dir, settings.extensions, settings.known_companies)
+        docs, _ = load_folder(settings.seeds_dir, settings.extensions)
         ids, texts, metas = [], [], []
         for doc in docs:
             for start in range(0, len(doc.text), CHUNK_CHARS):

@@ -32,7 +32,7 @@ class Unit:
 
     start: int
     end: int
-    kind: str  # "sentence" | "row"
+    kind: str  # "sentence" | "row" | "code"
     text: str  # display text: the source slice tidied, or a rendered table row
 
 
@@ -40,7 +40,7 @@ class Unit:
 class Block:
     """A structural block with its character span in the source file."""
 
-    kind: str  # "heading" | "para" | "item" | "table"
+    kind: str  # "heading" | "para" | "item" | "table" | "code"
     start: int
     end: int
     section: tuple[str, ...]
@@ -188,12 +188,39 @@ def _glued_header(line: str, rows: list[str]) -> list[str] | None:
     return cols if len(counts) == 1 and len(cols) == 1 + counts.pop() else None
 
 
+def code_spans(text: str, start: int) -> list[tuple[int, int, int, int]]:
+    """Fenced and indented code in text[start:]: (block start, code start, code end, block end).
+
+    markdown-it-py finds them as CommonMark does (a `# comment` inside is code, not a heading).
+    """
+    if "```" not in text[start:] and "~~~" not in text[start:]:
+        return []  # indented code alone is too easily a wrapped paragraph in plain text
+    from markdown_it import MarkdownIt
+
+    body = text[start:]
+    starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
+
+    def at(line: int) -> int:
+        return start + (starts[line] if line < len(starts) else len(body))
+
+    out = []
+    for tok in MarkdownIt("commonmark").parse(body):
+        if tok.type == "fence" and tok.map:
+            a, b = tok.map
+            closed = b - a >= 2 and body[starts[b - 1] :].lstrip().startswith(tok.markup)
+            code_end = at(b - 1) if closed else at(b)
+            out.append((at(a), at(a + 1), max(at(a + 1), code_end), at(b)))
+    return out
+
+
 def parse_blocks(text: str, start: int) -> list[Block]:
     """Blocks of text[start:], offsets into the whole text; plain-text headings are guessed."""
     lines = _lines(text, start, len(text))
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
-    markdown = any(_MD_HEADING.match(ln[2]) for ln in lines)
+    code = code_spans(text, start)
+    in_code = [any(a <= ln[0] < b for a, _, _, b in code) for ln in lines]
+    markdown = any(_MD_HEADING.match(ln[2]) for ln, c in zip(lines, in_code, strict=True) if not c)
     i = 0
 
     def section() -> tuple[str, ...]:
@@ -210,6 +237,17 @@ def parse_blocks(text: str, start: int) -> list[Block]:
         stripped = line.strip()
         prev_blank = i == 0 or not lines[i - 1][2].strip()
         next_blank = i + 1 >= len(lines) or not lines[i + 1][2].strip()
+        if in_code[i]:  # a code block: one unit, never headings or list items
+            a, cs, ce, b = next(span for span in code if span[0] <= s < span[3])
+            j = i
+            while j < len(lines) and lines[j][0] < b:
+                j += 1
+            body = text[cs:ce].rstrip()
+            if body.strip():
+                unit = Unit(cs, cs + len(body), "code", body.strip("\n"))
+                blocks.append(Block("code", a, lines[j - 1][1], section(), units=[unit]))
+            i = j
+            continue
         if not stripped:
             i += 1
             continue

@@ -64,6 +64,7 @@ class Assistant:
         self._stamp = 0
         self._reader_lock = threading.Lock()
         self._passages: tuple[IndexReader, list[Passage]] | None = None
+        self._organisations: tuple[IndexReader, tuple[str, ...]] | None = None
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""
@@ -109,10 +110,20 @@ class Assistant:
         )
 
     def companies(self) -> list[str]:
-        """Companies with documents in the index."""
+        """Companies with documents in the index (their `company` metadata): the only ones known."""
         return sorted(
             {str(f.get("company")) for f in self.reader.manifest.files.values() if f.get("company")}
         )
+
+    def organisations(self) -> tuple[str, ...]:
+        """The index's companies and the employers its documents name ('Acme ML Engineer')."""
+        from assistant.companies import organisations
+
+        reader = self.reader
+        if self._organisations is None or self._organisations[0] is not reader:
+            texts = [str(c.metadata.get("text", "")) for c in reader.all_chunks()]
+            self._organisations = (reader, organisations(texts, self.companies()))
+        return self._organisations[1]
 
     def retriever(self, k: int | None = None, company: str | None = None) -> Any:
         """The hybrid retriever over the active index."""
@@ -125,7 +136,7 @@ class Assistant:
             fetch_k=self.settings.fetch_k,
             rrf_k=self.settings.rrf_k,
             company=company,
-            companies=self.settings.known_companies,
+            companies=self.organisations(),
         )
 
     def extractive(self, retriever: Any) -> Any:
@@ -137,7 +148,7 @@ class Assistant:
             max_sentences=self.settings.max_sentences,
             min_score=self.settings.min_answer_score,
             min_new_terms=self.settings.answer_min_new_terms,
-            companies=self.settings.known_companies,
+            companies=self.organisations(),
         )
 
     def answerer(self, retriever: Any) -> Any:
@@ -226,7 +237,7 @@ class Assistant:
                 raise
             except Exception:  # the rule-based rewrite is the fallback
                 pass
-        return rewrite(text, previous, self.settings.known_companies)
+        return rewrite(text, previous, self.organisations())
 
     def converse(
         self, question: str, previous: list[str], company: str | None = None
@@ -260,13 +271,17 @@ class Assistant:
         return None
 
     def add_documents(
-        self, paths: list[Path], names: list[str] | None = None, replace: bool = False
+        self,
+        paths: list[Path],
+        names: list[str] | None = None,
+        replace: bool = False,
+        company: str | None = None,
     ) -> tuple[list[Added], IndexReport]:
-        """Copy files into your documents folder and index them (only they are embedded)."""
+        """Copy files into your documents folder (with their company, if given) and index them."""
         from assistant.indexer import build_index
         from assistant.library import add_files
 
-        added = add_files(self.settings, paths, names, replace)
+        added = add_files(self.settings, paths, names, replace, company)
         return added, build_index(self.settings, notify=self.notify)
 
     def remove_document(self, name: str) -> tuple[str, IndexReport]:

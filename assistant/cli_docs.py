@@ -19,12 +19,20 @@ def add(
     replace: Annotated[
         bool, typer.Option("--replace", help="update a document of yours with the same name")
     ] = False,
+    company: Annotated[
+        str | None,
+        typer.Option(
+            "--company",
+            help="the company these files are about (default: what each says: front matter, "
+            "title, source, the name it mentions most)",
+        ),
+    ] = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
     """Add your own documents (copied to the documents folder) and index them."""
     assistant = _assistant(seeds, index_dir)
-    added, report = assistant.add_documents(files, replace=replace)
+    added, report = assistant.add_documents(files, replace=replace, company=company)
     for item in added:
         typer.echo(f"{item.status}: {printable(item.name)}")
     _print_report(report, assistant.settings)

@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from assistant.companies import organisations
 from assistant.figures import Figure, find_figures
 from assistant.passages import Passage
-from assistant.settings import Settings
 
 COLUMNS = ("base", "stock", "bonus", "total")
 SENIORITY = ("entry", "mid", "senior", "staff", "principal", "distinguished")
@@ -147,8 +147,9 @@ class Table:
         return self.citations()[(cell.source, cell.start, cell.end)][0]
 
 
-def _known_companies() -> tuple[str, ...]:
-    return tuple(Settings.model_fields["known_companies"].default)
+def companies_of(passages: list[Passage]) -> tuple[str, ...]:
+    """The passages' companies and the employers they name (companies.organisations)."""
+    return organisations((p.text for p in passages), (p.company for p in passages))
 
 
 def _seniority(label: str) -> str:
@@ -271,8 +272,8 @@ def _ladder_entry(rows: list[Row]) -> list[Row]:
 
 
 def extract(passages: list[Passage], known: Iterable[str] | None = None) -> list[Row]:
-    """Comp rows of the passages, in passage order; `known` companies (default: settings')."""
-    companies = tuple(known) if known is not None else _known_companies()
+    """Comp rows of the passages, in passage order; `known` companies (default: the passages')."""
+    companies = tuple(known) if known is not None else companies_of(passages)
     rows: list[Row] = []
     total_sources: set[str] = set()
     restatements: list[Passage] = []

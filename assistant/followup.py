@@ -33,13 +33,25 @@ def is_follow_up(question: str) -> bool:
 
 
 def rewrite(question: str, previous: list[str], companies: tuple[str, ...] = ()) -> str:
-    """A standalone question: the follow-up's new slot put into the last standalone question."""
+    """A standalone question: the follow-up's new slot (a company first) put into the last one."""
     if not previous or not is_follow_up(question):
         return question
     base = previous[-1].strip().rstrip("?")
     slot = _LEAD.sub("", question.strip()).strip().rstrip("?. ").strip()
     if not slot:
         return question
+    named = _named(slot, companies)
+    if named:
+        new = _display(slot, named[0])
+        old_names = _named(base, companies)
+        for old_name in old_names:
+            base = re.sub(rf"\b{re.escape(old_name)}\b", new, base, flags=re.I)
+        if not old_names:
+            base = f"{base} at {new}"
+        pattern = rf"\b(?:(?:in|at|for|from)\s+)?{re.escape(named[0])}\b"
+        slot = re.sub(pattern, "", slot, flags=re.I).strip(" ,")
+        if not _PLACE.search(slot):
+            return f"{base}?"
     place = _PLACE.search(slot)
     if place and _PLACE.search(base):
         old = _PLACE.search(base)
@@ -47,16 +59,6 @@ def rewrite(question: str, previous: list[str], companies: tuple[str, ...] = ())
         return f"{base[: old.start()]}{place.group(0)}{base[old.end() :]}?"
     if place:
         return f"{base} {place.group(0)}?"
-    lowered = slot.lower()
-    named = [c for c in companies if re.search(rf"\b{re.escape(c)}\b", lowered)]
-    if named:
-        old_names = [c for c in companies if re.search(rf"\b{re.escape(c)}\b", base, re.I)]
-        if old_names:
-            out = base
-            for old_name in old_names:
-                out = re.sub(rf"\b{re.escape(old_name)}\b", named[0].title(), out, flags=re.I)
-            return f"{out}?"
-        return f"{base} at {named[0].title()}?"
     level = _LEVEL.search(slot)
     if level and _LEVEL.search(base):
         return f"{_LEVEL.sub(level.group(0), base, count=1)}?"
@@ -66,6 +68,23 @@ def rewrite(question: str, previous: list[str], companies: tuple[str, ...] = ())
         subject = _subject(base)
         return f"{slot} ({subject})?" if subject else f"{slot}?"
     return f"{base} {slot}?"
+
+
+def _named(text: str, companies: tuple[str, ...]) -> list[str]:
+    """The companies a text names, in the order it names them."""
+    found = [(m.start(), c) for c in companies for m in [_mention(c, text)] if m]
+    return [c for _, c in sorted(found)]
+
+
+def _mention(company: str, text: str) -> re.Match[str] | None:
+    return re.search(rf"\b{re.escape(company)}\b", text, re.I)
+
+
+def _display(text: str, company: str) -> str:
+    """The company as the user wrote it ('Acme'), else title-cased."""
+    m = _mention(company, text)
+    written = m.group(0) if m else company
+    return written if written != written.lower() else company.title()
 
 
 def _subject(base: str) -> str:

@@ -262,11 +262,7 @@ def build_index(
         by_name = {d.name: d for d in docs}
         reuse: list[str] = []
         if old is not None and not report.reason:
-            reuse = [
-                n
-                for n, info in old.files.items()
-                if n in by_name and by_name[n].sha256 == info["sha256"]
-            ]
+            reuse = [n for n, info in old.files.items() if n in by_name and same(by_name[n], info)]
         report.reused = reuse
         todo = [d for d in docs if d.name not in reuse]
         report.removed = sorted(set(old.files) - set(by_name)) if old else []
@@ -301,6 +297,12 @@ def build_index(
         report.query_encoder = _query_encoder(settings)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def same(doc: Document, info: dict[str, Any]) -> bool:
+    """The indexed copy is current: same content and same company (prep add --company)."""
+    company = str(doc.meta.get("company", ""))
+    return doc.sha256 == info.get("sha256") and company == info.get("company", "")
 
 
 def _skipped_rows(skipped: list[Skipped]) -> list[dict[str, str]]:

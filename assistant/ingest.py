@@ -6,7 +6,6 @@ import datetime as dt
 import errno
 import hashlib
 import re
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any, TypeVar
 
 import yaml
 
-from assistant.textnorm import normalize
+from assistant.companies import clean, company_of, read_overrides
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
 _MD_HEADING = re.compile(r"^[ \t]{0,3}#{1,6}[ \t]+(.+?)[ \t#]*$", re.M)
@@ -166,25 +165,21 @@ def check_lines(text: str, limits: Limits) -> None:
 
 
 def parse_bytes(
-    name: str,
-    path: Path,
-    data: bytes,
-    companies: tuple[str, ...],
-    limits: Limits | None = None,
+    name: str, path: Path, data: bytes, limits: Limits | None = None, company: str = ""
 ) -> Document | Skipped:
-    """A file's bytes as a Document, by its extension (.pdf, else text), or why not."""
-    return guarded(name, lambda: _parse_bytes(name, path, data, companies, limits or Limits()))
+    """A file's bytes as a Document (.pdf, else text), or why not; `company` overrides its own."""
+    return guarded(name, lambda: _parse_bytes(name, path, data, limits or Limits(), company))
 
 
 def _parse_bytes(
-    name: str, path: Path, data: bytes, companies: tuple[str, ...], limits: Limits
+    name: str, path: Path, data: bytes, limits: Limits, company: str
 ) -> Document | Skipped:
     if not data.strip():
         return Skipped(name, "empty file")
     if path.suffix.lower() == ".pdf":
         if data.lstrip()[:5] != b"%PDF-":
             return Skipped(name, "not a PDF file (no %PDF header)")
-        doc = parse_pdf(name, path, data, companies)
+        doc = parse_pdf(name, path, data, company)
         if isinstance(doc, Document):
             check_lines(doc.text, limits)
         return doc
@@ -192,7 +187,7 @@ def _parse_bytes(
     if text is None:
         return Skipped(name, "binary file, not text")
     check_lines(text, limits)
-    return parse(name, path, data, companies, text)
+    return parse(name, path, data, text, company)
 
 
 class _Loader(yaml.SafeLoader):
@@ -212,7 +207,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _Loader.construct_yaml_ti
 
 
 def parse(
-    name: str, path: Path, data: bytes, companies: tuple[str, ...], text: str | None = None
+    name: str, path: Path, data: bytes, text: str | None = None, company: str = ""
 ) -> Document | Skipped:
     """Decode one file and parse its front matter, title and company."""
     if text is None:
@@ -241,7 +236,7 @@ def parse(
         return Skipped(name, "no text after the front matter")
     title = _text(meta.get("title")) or guess_title(body) or Path(name).stem
     doc = Document(name, path, text, file_hash(data), body_start, title.strip(), meta)
-    doc.meta["company"] = guess_company(doc, companies)
+    doc.meta["company"] = clean(company) or guess_company(doc)
     return doc
 
 
@@ -250,7 +245,7 @@ def _text(value: Any) -> str:
     return " ".join(str(value).split()) if isinstance(value, str | int | float) else ""
 
 
-def parse_pdf(name: str, path: Path, data: bytes, companies: tuple[str, ...]) -> Document | Skipped:
+def parse_pdf(name: str, path: Path, data: bytes, company: str = "") -> Document | Skipped:
     """Extract a PDF's text layer (pypdf), page by page; the text is what gets cited."""
     import io
     import logging
@@ -272,7 +267,7 @@ def parse_pdf(name: str, path: Path, data: bytes, companies: tuple[str, ...]) ->
         return Skipped(name, "PDF has no text layer (a scan?); run OCR on it or add a .txt copy")
     title = title.strip() or guess_title(text) or Path(name).stem
     doc = Document(name, path, text, file_hash(data), 0, title, {})
-    doc.meta["company"] = guess_company(doc, companies)
+    doc.meta["company"] = clean(company) or guess_company(doc)
     return doc
 
 
@@ -294,49 +289,40 @@ def guess_title(body: str) -> str:
     return ""
 
 
-def guess_company(doc: Document, companies: tuple[str, ...]) -> str:
-    """Front matter's company, else one named in the title, else the most mentioned."""
-    given = _text(doc.meta.get("company")).strip().lower()
-    if given:
-        return given
-    title = normalize(doc.title).lower()
-    for company in companies:
-        if re.search(rf"\b{re.escape(company)}\b", title):
-            return company
-    body = normalize(doc.text[doc.body_start :]).lower()
-    counts = Counter({c: len(re.findall(rf"\b{re.escape(c)}\b", body)) for c in companies})
-    best, n = counts.most_common(1)[0] if counts else ("", 0)
-    return best if n else ""
+def guess_company(doc: Document) -> str:
+    """Front matter's company, else the one the document itself is about (companies.py)."""
+    return company_of(doc.title, doc.text[doc.body_start :], doc.meta)
 
 
 def load_file(
     path: Path,
     folder: Path,
     extensions: tuple[str, ...],
-    companies: tuple[str, ...],
     limits: Limits | None = None,
+    company: str | None = None,
 ) -> Document | Skipped:
-    """Read and parse one file of the documents folder; any failure is a Skipped, not raised."""
+    """Read and parse one file (company: given, else .companies.json's); Skipped if unusable."""
     name = path.relative_to(folder).as_posix()
     data = guarded(name, lambda: _read(path, folder, extensions))
     if isinstance(data, Skipped):
         return data
-    return parse_bytes(name, path, data, companies, limits)
+    if company is None:
+        company = read_overrides(folder).get(name, "")
+    return parse_bytes(name, path, data, limits, company)
 
 
 def load_folder(
-    folder: Path,
-    extensions: tuple[str, ...],
-    companies: tuple[str, ...],
-    limits: Limits | None = None,
+    folder: Path, extensions: tuple[str, ...], limits: Limits | None = None
 ) -> tuple[list[Document], list[Skipped]]:
     """Read every document in the folder; unreadable ones come back as Skipped."""
     docs: list[Document] = []
     skipped: list[Skipped] = []
+    overrides = read_overrides(folder)
     for path in list_files(folder):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        rel = path.relative_to(folder)
+        if any(part.startswith(".") for part in rel.parts):
             continue
-        result = load_file(path, folder, extensions, companies, limits)
+        result = load_file(path, folder, extensions, limits, overrides.get(rel.as_posix(), ""))
         if isinstance(result, Skipped):
             skipped.append(result)
         else:

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.companies import clean, write_overrides
 from assistant.errors import BadDocument, os_problem
 from assistant.ingest import (
     Document,
@@ -43,9 +44,7 @@ def load_all(settings: Settings) -> tuple[list[Document], list[Skipped]]:
     for prefix, folder in folders(settings):
         if not folder.is_dir():
             continue
-        found, bad = load_folder(
-            folder, settings.extensions, settings.known_companies, limits(settings)
-        )
+        found, bad = load_folder(folder, settings.extensions, limits(settings))
         for doc in found:
             doc.name = prefix + doc.name
         docs.extend(found)
@@ -70,7 +69,7 @@ def load_named(settings: Settings, name: str) -> Document | None:
     if found is None:
         return None
     folder, path = found
-    doc = load_file(path, folder, settings.extensions, settings.known_companies, limits(settings))
+    doc = load_file(path, folder, settings.extensions, limits(settings))
     if isinstance(doc, Skipped):
         return None
     doc.name = name
@@ -105,19 +104,27 @@ def _check(settings: Settings, path: Path, display: str) -> bytes:
             f"{display} is {size / 1048576:.1f} MB; the limit is "
             f"{settings.max_upload_mb:g} MB (PREP_MAX_UPLOAD_MB): split it or add a text copy"
         )
-    doc = parse_bytes(display, path, data, settings.known_companies, limits(settings))  # as indexed
+    doc = parse_bytes(display, path, data, limits(settings))  # as indexed
     if isinstance(doc, Skipped):
         raise BadDocument(f"{display} cannot be indexed: {doc.reason}")
     return data
 
 
 def add_files(
-    settings: Settings, paths: list[Path], names: list[str] | None = None, replace: bool = False
+    settings: Settings,
+    paths: list[Path],
+    names: list[str] | None = None,
+    replace: bool = False,
+    company: str | None = None,
 ) -> list[Added]:
     """Copy documents into your folder after checking them all; nothing is copied if one fails.
 
     `names` gives the file names to use (an upload's original name); default: each path's name.
+    `company` is recorded as their company in the folder's .companies.json (the files are
+    copied as they are); without it a file's company is what it says (front matter, title...).
     """
+    if company is not None and (not clean(company) or len(clean(company)) > 80):
+        raise BadDocument("--company needs a name of 1 to 80 characters, e.g. --company acme")
     names = names or [p.name for p in paths]
     plan: list[tuple[str, bytes, str]] = []
     target = settings.docs_dir
@@ -152,6 +159,8 @@ def add_files(
             with os.fdopen(fd, "wb") as out:
                 out.write(data)
             os.replace(tmp, target / name)
+        if company is not None:
+            write_overrides(target, {name: company for name, _, _ in plan})
     except OSError as exc:
         raise os_problem(exc, target, "PREP_DOCS_DIR") from exc
     return [Added(USER_PREFIX + name, status) for name, _, status in plan]
@@ -165,6 +174,7 @@ def remove_file(settings: Settings, name: str) -> str:
         raise BadDocument(f"{cited} is not in {settings.docs_dir}; see `prep status`")
     try:
         found[1].unlink()
+        write_overrides(settings.docs_dir, {cited.removeprefix(USER_PREFIX): None})
     except OSError as exc:
         raise os_problem(exc, settings.docs_dir, "PREP_DOCS_DIR") from exc
     return cited

@@ -263,15 +263,14 @@ def _sentence_fact(p: Passage, companies: set[str]) -> Fact | None:
 
 def facts(passages: Iterable[Passage]) -> list[Fact]:
     """Cloze facts of the passages, at most one per passage, in passage order."""
-    from assistant.settings import Settings
+    from assistant.companies import organisations
 
     items = list(passages)
-    companies = {c.lower() for c in Settings.model_fields["known_companies"].default}
-    companies |= {p.company.lower() for p in items if p.company}
+    companies = set(organisations((p.text for p in items), (p.company for p in items)))
     out: dict[str, Fact] = {}
     for p in items:
-        if looks_like_injection(p.text) or _SKIP_SECTIONS.search(p.section):
-            continue
+        if p.kind == "code" or looks_like_injection(p.text) or _SKIP_SECTIONS.search(p.section):
+            continue  # code is not a fact to recall; nor is an instruction aimed at a model
         fact = _row_fact(p) if _cells(p) else None
         fact = fact or (None if p.kind == "row" else _sentence_fact(p, companies))
         if fact:

@@ -121,16 +121,6 @@ class Settings(BaseSettings):
     context_tokens: int = Field(
         default=1500, ge=100, le=100_000, description="token budget for passages in the prompt"
     )
-    known_companies: tuple[str, ...] = (
-        "netflix",
-        "spotify",
-        "google",
-        "meta",
-        "amazon",
-        "apple",
-        "microsoft",
-        "openai",
-    )
 
     @model_validator(mode="before")
     @classmethod

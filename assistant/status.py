@@ -47,7 +47,7 @@ class Status:
 
 def index_status(settings: Settings) -> Status:
     """Compare the manifest with the documents folders (reads and hashes every file)."""
-    from assistant.indexer import changed_settings, fingerprint
+    from assistant.indexer import changed_settings, fingerprint, same
     from assistant.library import load_all
     from assistant.onnx_encoder import verified_encoder
     from assistant.store import Manifest, check_live
@@ -77,7 +77,7 @@ def index_status(settings: Settings) -> Status:
             status.files.append(FileState(doc.name, "skipped", note=known["reason"]))
         elif info is None:
             status.files.append(FileState(doc.name, "new", note="not indexed yet: run prep index"))
-        elif info.get("sha256") != doc.sha256:
+        elif not same(doc, info):
             status.files.append(
                 FileState(
                     doc.name,

@@ -76,7 +76,7 @@ def main() -> None:
         report = build_index(settings, progress=progress)
         index_seconds = time.perf_counter() - started
 
-        docs, _ = load_folder(seeds, settings.extensions, settings.known_companies)
+        docs, _ = load_folder(seeds, settings.extensions)
         chunker = make_chunker(settings)
         texts: list[str] = []
         for doc in docs:

@@ -20,7 +20,7 @@ from assistant.textnorm import match_key, normalize
 @cache
 def _seed_docs() -> tuple[Document, ...]:
     s = Settings()
-    docs, skipped = load_folder(SEEDS, s.extensions, s.known_companies)
+    docs, skipped = load_folder(SEEDS, s.extensions)
     assert not skipped
     return tuple(docs)
 

@@ -15,7 +15,6 @@ from assistant.figures import find_figures
 from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
 from assistant.paths import resource_dir
-from assistant.settings import Settings
 
 SEEDS = resource_dir("seeds")
 GOLDEN = Path(__file__).parent / "golden" / "compare.jsonl"
@@ -27,7 +26,7 @@ _GOLDEN_KEYS = {"company", "group", "column", "low", "high", "currency", "period
 
 @pytest.fixture(scope="module")
 def passages() -> list[Passage]:
-    docs, _ = load_folder(SEEDS, (".txt", ".md"), Settings().known_companies)
+    docs, _ = load_folder(SEEDS, (".txt", ".md"))
     return from_documents(docs)
 
 
@@ -281,6 +280,10 @@ def test_synthetic_rows_agreeing_sources_and_labels() -> None:
         _p("b.md", 120, "IC2 Senior — Base Salary (USD): 150,000; Total (USD): 190,000"),
         _p("c.md", 0, "Total comp at L3 (junior) is $150k; L4: $200k.", kind="sentence"),
         _p("c.md", 50, "Meta pays L5 $400k total comp.", kind="sentence"),
+        # companies are known from the documents, not from a list in code: these two are
+        # the companies of other documents (their metadata)
+        _p("g.md", 0, "A guide to levels.", kind="sentence", company="google"),
+        _p("m.md", 0, "A guide to levels.", kind="sentence", company="meta"),
     ]
     table = compare(ps, ["acme"])
     berlin = [r for r in table.rows if r.group == "Berlin"]

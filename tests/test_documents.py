@@ -55,7 +55,7 @@ def test_pdf_text_is_extracted_with_title_and_company(tmp_path: Path) -> None:
     path = make_pdf(
         tmp_path / "n.pdf", "Netflix onsite notes", *ACME, "Netflix asks about A/B tests."
     )
-    doc = parse_pdf("n.pdf", path, path.read_bytes(), ("netflix", "spotify"))
+    doc = parse_pdf("n.pdf", path, path.read_bytes())
     assert isinstance(doc, Document)
     assert doc.title == "Netflix onsite notes" and doc.meta["company"] == "netflix"
     assert "seven rounds, ending with a Zebra review" in " ".join(doc.text.split())
@@ -69,7 +69,7 @@ def test_unusable_pdf_gets_a_reason(
     tmp_path: Path, password: str | None, pages: bool, reason: str
 ) -> None:
     path = make_pdf(tmp_path / "x.pdf", "t", *(ACME if pages else ()), password=password)
-    result = parse_pdf("x.pdf", path, path.read_bytes(), ("netflix",))
+    result = parse_pdf("x.pdf", path, path.read_bytes())
     assert not isinstance(result, Document) and reason in result.reason
 
 

@@ -18,7 +18,7 @@ S = Settings()
 
 
 def test_every_bad_file_becomes_a_reason(tmp_path: Path) -> None:
-    docs, skipped = load_folder(write_corpus(tmp_path / "c"), S.extensions, S.known_companies)
+    docs, skipped = load_folder(write_corpus(tmp_path / "c"), S.extensions)
     reasons = {s.name: s.reason for s in skipped}
     assert set(reasons) == set(BAD)
     for name, words in BAD.items():
@@ -30,7 +30,7 @@ def test_every_bad_file_becomes_a_reason(tmp_path: Path) -> None:
 def test_pathological_headings_and_paragraphs_chunk(tmp_path: Path) -> None:
     from assistant.indexer import make_chunker
 
-    docs, _ = load_folder(write_corpus(tmp_path / "c"), S.extensions, S.known_companies)
+    docs, _ = load_folder(write_corpus(tmp_path / "c"), S.extensions)
     chunker = make_chunker(S)
     heading = next(d for d in docs if d.name == "long_heading.md")
     assert chunker.chunk(heading)
@@ -44,7 +44,7 @@ def test_pathological_headings_and_paragraphs_chunk(tmp_path: Path) -> None:
 def test_line_and_run_limits_are_settings(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("word " * 400 + "\n")
     (tmp_path / "b.md").write_text("x" * 300 + " tail\n")
-    _, skipped = load_folder(tmp_path, S.extensions, S.known_companies, Limits(1000, 200))
+    _, skipped = load_folder(tmp_path, S.extensions, Limits(1000, 200))
     reasons = {s.name: s.reason for s in skipped}
     assert "PREP_MAX_LINE_CHARS" in reasons["a.md"] and "PREP_MAX_RUN_CHARS" in reasons["b.md"]
 
@@ -58,13 +58,13 @@ def test_any_parse_failure_is_a_skip_not_a_crash(
 
     real = ingest.guess_company
 
-    def explode(doc: Document, companies: tuple[str, ...]) -> str:
+    def explode(doc: Document) -> str:
         if doc.name == "boom.md":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(doc, companies)
+        return real(doc)
 
     monkeypatch.setattr(ingest, "guess_company", explode)
-    docs, skipped = load_folder(tmp_path, S.extensions, S.known_companies)
+    docs, skipped = load_folder(tmp_path, S.extensions)
     assert [d.name for d in docs] == ["ok.md"]
     assert skipped == [Skipped("boom.md", skipped[0].reason)] and "deeply" in skipped[0].reason
 
@@ -74,7 +74,7 @@ def test_front_matter_types_are_stored_safely(tmp_path: Path) -> None:
         "---\n1: one\nbig: 123456789012345678901234567890\ntitle: [a, b]\ncompany: {x: 1}\n---\n"
         "# Real title\n\nBody text about offers.\n"
     )
-    docs, skipped = load_folder(tmp_path, S.extensions, S.known_companies)
+    docs, skipped = load_folder(tmp_path, S.extensions)
     assert not skipped
     meta = docs[0].flat_meta()
     assert meta["1"] == "one" and meta["big"] == "123456789012345678901234567890"

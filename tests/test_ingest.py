@@ -15,7 +15,7 @@ S = Settings()
 
 
 def _load(folder: Path) -> tuple[list[Document], list[Skipped]]:
-    return load_folder(folder, S.extensions, S.known_companies)
+    return load_folder(folder, S.extensions)
 
 
 def _seeds() -> dict[str, Document]:
@@ -157,5 +157,5 @@ def test_hidden_files_and_folders_are_ignored(tmp_path: Path) -> None:
 
 
 def test_parse_rejects_non_utf8_directly() -> None:
-    got = parse("x.txt", Path("x.txt"), b"\xff\xfe\xfa", S.known_companies)
+    got = parse("x.txt", Path("x.txt"), b"\xff\xfe\xfa")
     assert isinstance(got, Skipped) and "UTF-8" in got.reason

@@ -52,21 +52,6 @@ VANTAFEL = {f for f, c in COMPANY_OF.items() if c == "vantafel"}
 CODE_COMMENTS = ("Tokenise one log line", "Split on whitespace", "Expected: parse")
 
 # Causes found in the code (assistant/...), shared by the xfail markers below.
-NO_FENCES = (
-    "issue #14: blocks.parse_blocks has no fenced-code handling, so `# comment` lines inside "
-    "``` are read as level-1 markdown headings (_MD_HEADING) and become the section of "
-    "everything after them"
-)
-COMPANY_FROM_KNOWN_LIST = (
-    "issue #14: ingest.guess_company only looks for Settings.known_companies (netflix, "
-    "spotify, google, ...) in the title and body, so a document without `company:` about "
-    "an invented company gets '' or a company it merely mentions (google)"
-)
-SCOPE_FROM_KNOWN_LIST = (
-    "issue #14: scoring.UnitScorer.score scopes a question to the companies it names via "
-    "companies_in(question, Settings.known_companies); 'Quillmark' is not in that list, so "
-    "sentences about Vantafel are candidates for a Quillmark question"
-)
 NO_CHF = (
     "issue #14: figures._CUR/_CURRENCY know only $ £ € USD GBP EUR SEK kr: 'CHF 180K' is read "
     "as a currency-less 180K"
@@ -115,7 +100,7 @@ def assistant(corpus_index: Settings) -> Assistant:
 @pytest.fixture(scope="module")
 def doc_passages() -> list[Passage]:
     """Passages parsed from disk (no model), as `prep quiz` and `prep compare` see them."""
-    docs, skipped = load_folder(CORPUS, (".txt", ".md"), Settings().known_companies)
+    docs, skipped = load_folder(CORPUS, (".txt", ".md"))
     assert not skipped and len(docs) == len(COMPANY_OF)
     return from_documents(docs)
 
@@ -177,7 +162,6 @@ def test_a_vantafel_question_cites_only_vantafel(assistant: Assistant) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=SCOPE_FROM_KNOWN_LIST)
 def test_a_quillmark_question_cites_only_quillmark(assistant: Assistant) -> None:
     answer = assistant.ask("What does Quillmark pay an SDE II?")
     assert _cited(answer, "maps to Quillmark Level 4", LEVELS), answer.answer
@@ -188,7 +172,6 @@ def test_a_quillmark_question_cites_only_quillmark(assistant: Assistant) -> None
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=NO_FENCES)
 def test_code_comments_are_not_sections(assistant: Assistant) -> None:
     guide = [p for p in assistant.passages() if p.source == GUIDE]
     assert any("def parse" in p.text for p in guide)  # the code itself is still indexed
@@ -199,7 +182,6 @@ def test_code_comments_are_not_sections(assistant: Assistant) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=NO_FENCES)
 def test_citations_after_a_code_block_name_their_own_section(assistant: Assistant) -> None:
     answer = assistant.ask("What do Quillmark coding interviewers care about?")
     assert _cited(answer, "clear tests and edge cases", GUIDE), answer.answer
@@ -221,8 +203,8 @@ def test_citations_after_a_code_block_name_their_own_section(assistant: Assistan
         GUIDE,
         LEVELS,
         CAREERS,
-        pytest.param(OFFER, marks=pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST)),
-        pytest.param(NOTES, marks=pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST)),
+        OFFER,
+        NOTES,
     ],
 )
 def test_each_document_gets_its_company(doc_passages: list[Passage], file: str) -> None:
@@ -231,7 +213,6 @@ def test_each_document_gets_its_company(doc_passages: list[Passage], file: str) 
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST)
 def test_companies_are_the_invented_ones(assistant: Assistant) -> None:
     """Vantafel's notes mention Google twice: that does not make Google a company of the index."""
     assert assistant.companies() == ["quillmark", "vantafel"]
@@ -255,14 +236,12 @@ def test_company_filter_cites_only_that_company(
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST)
 def test_company_filter_finds_a_document_without_company_field(assistant: Assistant) -> None:
     answer = assistant.ask("How big was the signing bonus?", company="quillmark")
     assert _cited(answer, "25.000 CHF", OFFER), answer.answer
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST)
 def test_company_filter_finds_a_document_without_front_matter(assistant: Assistant) -> None:
     answer = assistant.ask("How many interview rounds are there?", company="vantafel")
     assert _cited(answer, "four interview rounds", NOTES), answer.answer
@@ -344,8 +323,7 @@ def test_compare_quillmark_level_ladder_in_chf(table: Table) -> None:
 @pytest.mark.model
 @pytest.mark.xfail(
     strict=True,
-    reason=LEVEL_PREFIXES + "; CHF 255'000 needs an apostrophe separator; and the offer notes "
-    "have no company: " + COMPANY_FROM_KNOWN_LIST,
+    reason=LEVEL_PREFIXES + "; and CHF 255'000 needs an apostrophe separator",
 )
 def test_compare_flags_the_level_5_disagreement(table: Table) -> None:
     flagged = [d for d in table.disagreements if d.company == "quillmark"]
@@ -398,7 +376,6 @@ def test_quiz_fact_for_a_euro_suffix_amount(corpus_facts: list[Fact]) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=COMPANY_FROM_KNOWN_LIST + " (prompts read 'Google ·')")
 def test_quiz_prompts_name_the_right_company(corpus_facts: list[Fact]) -> None:
     notes = [f for f in corpus_facts if f.source == NOTES]
     assert notes and all(f.prompt.startswith("Vantafel · ") for f in notes), notes
@@ -498,29 +475,7 @@ def test_follow_up_to_another_city(assistant: Assistant) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.parametrize(
-    "follow_up",
-    [
-        pytest.param(
-            "and at Quillmark?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue #14: followup.rewrite tries _PLACE ('at <Capitalised>') before "
-                "company names, so 'at Quillmark' is appended to the old question instead of "
-                "replacing Vantafel (the company swap below it only knows "
-                "Settings.known_companies)",
-            ),
-        ),
-        pytest.param(
-            "what about Quillmark?",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="issue #14: followup.rewrite swaps companies only among "
-                "Settings.known_companies, so 'Quillmark' is appended, Vantafel kept",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("follow_up", ["and at Quillmark?", "what about Quillmark?"])
 def test_follow_up_to_another_company(assistant: Assistant, follow_up: str) -> None:
     standalone, answer = _converse(assistant, ["What does Vantafel pay an SDE II?", follow_up])
     assert "Quillmark" in standalone and "Vantafel" not in standalone, standalone

@@ -47,7 +47,7 @@ def _chunker() -> tuple[Chunker, object]:
 )
 @given(front=FRONT, body=TEXTS)
 def test_chunker_covers_input_in_order_within_the_window(front: str, body: str) -> None:
-    doc = parse("doc.md", Path("doc.md"), (front + body).encode("utf-8"), ("netflix",))
+    doc = parse("doc.md", Path("doc.md"), (front + body).encode("utf-8"))
     assume(isinstance(doc, Document))
     assert isinstance(doc, Document)
     chunker, window = _chunker()

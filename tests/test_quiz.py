@@ -15,7 +15,6 @@ from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
 from assistant.paths import resource_dir
 from assistant.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
-from assistant.settings import Settings
 from assistant.studylog import StudyLog, StudyLogError
 from assistant.textnorm import match_key
 
@@ -25,7 +24,7 @@ T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def seed_facts() -> list[Fact]:
-    docs, _ = load_folder(SEEDS, (".txt", ".md"), Settings().known_companies)
+    docs, _ = load_folder(SEEDS, (".txt", ".md"))
     return facts(from_documents(docs))
 
 
