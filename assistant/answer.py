@@ -25,12 +25,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     retriever: Any  # HybridRetriever: gives the query vector and the reader
-    max_sentences: int = 4
-    min_score: float = 0.42
-    relative: float = 0.8
-    dense_weight: float = 0.5
-    unknown_penalty: float = 0.12
-    min_new_terms: int = 1
+    max_sentences: int
+    min_score: float
+    relative: float
+    dense_weight: float
+    unknown_penalty: float
+    min_new_terms: int
     companies: tuple[str, ...] = ()
 
     def invoke(

@@ -129,12 +129,11 @@ class Assistant:
         """The hybrid retriever over the active index."""
         from assistant.retrieval import HybridRetriever
 
-        return HybridRetriever(
-            reader=self.reader,
-            embedder=self.embedder,
+        return HybridRetriever.from_settings(
+            self.settings,
+            self.reader,
+            self.embedder,
             k=k or self.settings.k,
-            fetch_k=self.settings.fetch_k,
-            rrf_k=self.settings.rrf_k,
             company=company,
             companies=self.organisations(),
         )
@@ -147,6 +146,9 @@ class Assistant:
             retriever=retriever,
             max_sentences=self.settings.max_sentences,
             min_score=self.settings.min_answer_score,
+            relative=self.settings.answer_relative,
+            dense_weight=self.settings.dense_weight,
+            unknown_penalty=self.settings.unknown_penalty,
             min_new_terms=self.settings.answer_min_new_terms,
             companies=self.organisations(),
         )

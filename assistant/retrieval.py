@@ -12,6 +12,7 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict, PrivateAttr
 
 from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
 from assistant.store import IndexReader
 
 
@@ -45,13 +46,31 @@ class HybridRetriever(BaseRetriever):
 
     reader: IndexReader
     embedder: Embeddings
-    k: int = 6
-    fetch_k: int = 20
-    rrf_k: int = 60
+    k: int
+    fetch_k: int
+    rrf_k: int
+    rerank_n: int
+    dense_weight: float
+    unknown_penalty: float
     company: str | None = None
     rerank: bool = True
-    rerank_n: int = 20
     companies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, reader: IndexReader, embedder: Embeddings, **overrides: Any
+    ) -> HybridRetriever:
+        """A retriever whose every knob comes from the settings (overrides win)."""
+        knobs: dict[str, Any] = {
+            "k": settings.k,
+            "fetch_k": settings.fetch_k,
+            "rrf_k": settings.rrf_k,
+            "rerank_n": settings.rerank_n,
+            "dense_weight": settings.dense_weight,
+            "unknown_penalty": settings.unknown_penalty,
+        }
+        return cls(reader=reader, embedder=embedder, **{**knobs, **overrides})
+
     _last_query_vector: tuple[str, list[float]] | None = PrivateAttr(default=None)
 
     def query_vector(self, query: str) -> list[float]:
@@ -90,7 +109,13 @@ class HybridRetriever(BaseRetriever):
         """Order chunks by their best sentence or row, scored as the answerer scores them."""
         from assistant.scoring import UnitScorer
 
-        scorer = UnitScorer(self.reader, lexical_index(self.reader), self.companies)
+        scorer = UnitScorer(
+            self.reader,
+            lexical_index(self.reader),
+            self.companies,
+            self.dense_weight,
+            self.unknown_penalty,
+        )
         best: dict[str, float] = {}
         for cand in scorer.score(query, self.query_vector(query), docs):
             key = str(cand.chunk.metadata["id"])

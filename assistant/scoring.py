@@ -95,9 +95,9 @@ class UnitScorer:
 
     reader: Any  # IndexReader
     lexical: LexicalIndex
-    companies: tuple[str, ...] = ()
-    dense_weight: float = 0.5
-    unknown_penalty: float = 0.12
+    companies: tuple[str, ...]
+    dense_weight: float
+    unknown_penalty: float
 
     def score(self, question: str, qvec: list[float], docs: list[Document]) -> list[Candidate]:
         """Every unit of the retrieved chunks, scored, best first."""

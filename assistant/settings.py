@@ -96,7 +96,22 @@ class Settings(BaseSettings):
     fetch_k: int = Field(
         default=50, ge=1, le=200, description="candidates per retriever before fusion"
     )
-    rrf_k: int = 60
+    rrf_k: int = Field(default=60, ge=1, description="reciprocal rank fusion constant")
+    rerank_n: int = Field(
+        default=20, ge=1, le=200, description="fused candidates re-ranked by their best sentence"
+    )
+    dense_weight: float = Field(
+        default=0.5, ge=0, le=1, description="sentence score: vector similarity vs term overlap"
+    )
+    unknown_penalty: float = Field(
+        default=0.12, ge=0, description="sentence score lost per question term no passage has"
+    )
+    answer_relative: float = Field(
+        default=0.8,
+        gt=0,
+        le=1,
+        description="answer sentences score at least this share of the best",
+    )
     max_sentences: int = Field(default=4, ge=1, le=12)
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")

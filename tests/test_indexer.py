@@ -93,8 +93,8 @@ def test_changed_file_reembeds_only_that_file(settings: Settings, embed_calls: l
     assert sum(s == JOB for s in _stored_sources(settings)) == job_chunks
     reader = IndexReader(settings)
     assert any("SEK 95,000" in c.search_text for c in reader.all_chunks())
-    docs = HybridRetriever(
-        reader=reader, embedder=MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
+    docs = HybridRetriever.from_settings(
+        settings, reader, MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
     ).invoke("Spotify relocation bonus SEK 95,000 Stockholm", k=3)
     assert any("95,000" in d.page_content for d in docs)
 
@@ -153,8 +153,8 @@ def test_failed_rebuild_keeps_previous_index(
     names = {getattr(c, "name", c) for c in make_client(settings).list_collections()}
     assert names == {before.collection, before.units_collection}  # half-built one removed
     reader = IndexReader(settings)
-    docs = HybridRetriever(
-        reader=reader, embedder=MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
+    docs = HybridRetriever.from_settings(
+        settings, reader, MiniLMEmbeddings(model_path=str(settings.resolved_model_path()))
     ).invoke("What does the Media Algorithms role pay?", k=3)
     assert len(docs) == 3
     assert not any("stock only" in c.search_text for c in reader.all_chunks())

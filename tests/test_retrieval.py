@@ -34,7 +34,7 @@ def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
 
 
 def _retriever(settings: Settings, **kw: object) -> HybridRetriever:
-    return HybridRetriever(reader=IndexReader(settings), embedder=FakeEmbeddings(), **kw)
+    return HybridRetriever.from_settings(settings, IndexReader(settings), FakeEmbeddings(), **kw)
 
 
 def test_rrf_sums_reciprocal_ranks() -> None:

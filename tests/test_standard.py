@@ -32,9 +32,12 @@ class TestHybridRetriever(RetrieversIntegrationTests):
     @property
     def retriever_constructor_params(self) -> dict[str, Any]:
         assert self.settings is not None
+        s = self.settings
         return {
-            "reader": IndexReader(self.settings),
-            "embedder": MiniLMEmbeddings(model_path=str(self.settings.resolved_model_path())),
+            "reader": IndexReader(s),
+            "embedder": MiniLMEmbeddings(model_path=str(s.resolved_model_path())),
+            **{knob: getattr(s, knob) for knob in ("k", "fetch_k", "rrf_k", "rerank_n")},
+            **{knob: getattr(s, knob) for knob in ("dense_weight", "unknown_penalty")},
         }
 
     @property
