@@ -9,7 +9,8 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict
 
 from assistant.citations import Answer, Citation, Sentence, Source
-from assistant.scoring import MONEY, Candidate, UnitScorer, adds_to, companies_in, dot
+from assistant.figures import MONEY
+from assistant.scoring import Candidate, UnitScorer, adds_to, companies_in, dot
 from assistant.textnorm import match_key
 
 

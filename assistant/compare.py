@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from assistant.companies import organisations
-from assistant.figures import Figure, find_figures
+from assistant.figures import CURRENCY_CODES, Figure, find_figures
 from assistant.passages import Passage
 
 COLUMNS = ("base", "stock", "bonus", "total")
@@ -40,7 +40,7 @@ _COLUMN_WORDS = (  # checked in order: "Total Compensation" is total, "Base Sala
     ("stock", re.compile(r"\bstock|\bequity|\brsus?\b|\bgrant|\boption", re.I)),
     ("base", re.compile(r"\bbase\b|\bsalar", re.I)),
 )
-_HEADER_CURRENCY = re.compile(r"\b(USD|GBP|EUR|SEK)\b", re.I)
+_HEADER_CURRENCY = re.compile(rf"\b({'|'.join(CURRENCY_CODES)})\b", re.I)
 _LEVEL = re.compile(r"\b(?P<prefix>L|IC|ICT|E|P)(?P<num>\d{1,2})\b")
 _TOTAL_COMP = re.compile(r"\btotal[ -]comp(?:ensation)?\b|\bTC\b", re.I)
 _OTHER_COLUMN = re.compile(r"\bbase\b|\bsalar|\bstock|\bequity|\brsus?\b|\bbonus", re.I)

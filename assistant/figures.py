@@ -7,13 +7,52 @@ from dataclasses import dataclass
 
 from assistant.textnorm import normalize
 
-_CURRENCY = {"$": "USD", "usd": "USD", "£": "GBP", "gbp": "GBP", "€": "EUR", "eur": "EUR"}
-_CURRENCY.update({"sek": "SEK", "kr": "SEK", "us$": "USD"})
 _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1e9, "billion": 1e9}
-_CUR = r"(?:us\$|\$|£|€|usd|gbp|eur|sek)"
-_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+
+
+def _currencies() -> dict[str, str]:
+    """Symbol or word (lower case) -> ISO code, from resources/domain/currencies.txt."""
+    from assistant.paths import resource_dir
+
+    out: dict[str, str] = {}
+    for line in (resource_dir("domain") / "currencies.txt").read_text("utf-8").splitlines():
+        code, _, names = line.partition(":")
+        if line.startswith("#") or not names:
+            continue
+        for name in [code, *names.split(",")]:
+            if name.strip():
+                out[name.strip().lower()] = code.strip().upper()
+    return out
+
+
+def _alternation(names: list[str]) -> str:
+    """A regex alternation, longest first; words and codes end at a word boundary."""
+    parts = []
+    for n in sorted(names, key=len, reverse=True):
+        esc = re.escape(n)
+        parts.append(esc + r"(?![a-z])" if n[-1].isalnum() else esc)
+    return "(?:" + "|".join(parts) + ")"
+
+
+_CURRENCY = _currencies()
+CURRENCY_CODES = tuple(sorted(set(_CURRENCY.values())))
+_CUR = _alternation([n for n in _CURRENCY if len(n) <= 4 and n not in ("kr",)])
+_CUR_AFTER = _alternation(list(_CURRENCY))
+# Thousands written 1,000 / 1.000 / 1'000; decimals as 1.5 or 1,5 (a comma before 1-2 digits).
+_NUM = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+    r"|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.])"
+    r"|\d{1,3}(?:['’]\d{3})+(?:[.,]\d{1,2})?"
+    r"|\d+(?:\.\d+|,\d{1,2}(?![\d,]))?"
+)
 _SUF = r"(?:thousand|million|billion|mm|k|m|b)\b"
-_ONE = rf"(?P<cN>{_CUR}\s?)?(?P<nN>{_NUM})\s?(?P<sN>{_SUF})?(?P<ccN>\s?(?:kr|sek|usd|gbp|eur)\b)?"
+# A cheap test for "this text states an amount of money": a currency next to a number, a
+# scaled number (120K, 1.5M) or one with thousands separators.
+MONEY = re.compile(
+    rf"(?i:{_CUR})\s?\d|\d[\d,.'’]*\s?(?:k|K|M|B)\b|\d{{1,3}}(?:[,.'’]\d{{3}})+"
+    rf"|\d\s?(?i:{_CUR_AFTER})"
+)
+_ONE = rf"(?P<cN>{_CUR}\s?)?(?P<nN>{_NUM})\s?(?P<sN>{_SUF})?(?P<ccN>\s?{_CUR_AFTER})?"
 _SEP = r"\s?(?:-|–|—|to)\s?"
 _PERIOD = r"(?P<period>\s?(?:/\s?(?:mo|month|yr|year)\b|per (?:month|year)\b))?"
 _ONE1, _ONE2 = _ONE.replace("N>", "1>"), _ONE.replace("N>", "2>")
@@ -52,6 +91,12 @@ def _close(a: float, b: float, tolerance: float) -> bool:
 
 
 def _number(raw: str) -> float:
+    """The value of a number in any of the formats _NUM reads."""
+    raw = raw.replace("'", "").replace("’", "")
+    if re.fullmatch(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?", raw):
+        return float(raw.replace(".", "").replace(",", "."))  # 90.000 / 1.250,50
+    if re.fullmatch(r"\d+,\d{1,2}", raw):
+        return float(raw.replace(",", "."))  # a decimal comma: 1,5
     return float(raw.replace(",", ""))
 
 

@@ -13,11 +13,11 @@ from typing import Any
 from langchain_core.documents import Document
 
 from assistant.chunking import units_from_metadata
+from assistant.figures import MONEY
 from assistant.lexical import STOPWORDS, LexicalIndex, terms
 from assistant.safety import looks_like_injection
 from assistant.textnorm import normalize, tokens
 
-MONEY = re.compile(r"[$£€]\s?\d|\bSEK\s?\d|\d[\d,.]*\s?(?:k|K|M|B)\b|\d{1,3}(?:,\d{3})+")
 _FIGURE = re.compile(r"\d")
 _ASKS_AMOUNT = re.compile(
     r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"

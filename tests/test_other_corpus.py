@@ -52,21 +52,8 @@ VANTAFEL = {f for f, c in COMPANY_OF.items() if c == "vantafel"}
 CODE_COMMENTS = ("Tokenise one log line", "Split on whitespace", "Expected: parse")
 
 # Causes found in the code (assistant/...), shared by the xfail markers below.
-NO_CHF = (
-    "issue #14: figures._CUR/_CURRENCY know only $ £ € USD GBP EUR SEK kr: 'CHF 180K' is read "
-    "as a currency-less 180K"
-)
-DOT_THOUSANDS = (
-    "issue #14: figures._NUM takes '.' as a decimal point only ('90.000' is 90.0, '7.500' is "
-    "7.5) and the currency suffix group accepts no '€'"
-)
-APOSTROPHE = (
-    "issue #14: figures._NUM has no apostrophe thousands separator (Swiss CHF 182'000 is "
-    "read as 182 and 000) and figures knows no CHF"
-)
 LEVEL_PREFIXES = (
-    "issue #14: compare._LEVEL knows only L/IC/ICT/E/P + digits and figures has no CHF, so "
-    "'Level 4' is not a level and CHF amounts are not money"
+    "issue #14: compare._LEVEL knows only L/IC/ICT/E/P + digits, so 'Level 4' is not a level"
 )
 
 
@@ -279,7 +266,6 @@ def test_compare_senior_sde(table: Table) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=DOT_THOUSANDS)
 def test_compare_sde_ii_in_euro_suffix_format(table: Table) -> None:
     row = _row(table, "vantafel", "SDE II")
     assert row.currency == "EUR"
@@ -323,7 +309,7 @@ def test_compare_quillmark_level_ladder_in_chf(table: Table) -> None:
 @pytest.mark.model
 @pytest.mark.xfail(
     strict=True,
-    reason=LEVEL_PREFIXES + "; and CHF 255'000 needs an apostrophe separator",
+    reason=LEVEL_PREFIXES,
 )
 def test_compare_flags_the_level_5_disagreement(table: Table) -> None:
     flagged = [d for d in table.disagreements if d.company == "quillmark"]
@@ -360,16 +346,12 @@ def test_quiz_facts_come_from_the_corpus(corpus_facts: list[Fact]) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    strict=True, reason=NO_CHF + " (the fact's answer is '180K', 'CHF' stays in the prompt)"
-)
 def test_quiz_fact_keeps_chf(corpus_facts: list[Fact]) -> None:
     fact = _fact_with(corpus_facts, "CHF 180K")
     assert fact.source == LEVELS
 
 
 @pytest.mark.model
-@pytest.mark.xfail(strict=True, reason=DOT_THOUSANDS + " (find_figures skips it: no fact)")
 def test_quiz_fact_for_a_euro_suffix_amount(corpus_facts: list[Fact]) -> None:
     fact = _fact_with(corpus_facts, "90.000 €")
     assert fact.source == CAREERS
@@ -398,20 +380,10 @@ def _written(doc_passages: list[Passage], written: str) -> Fact:
         ("€ 95,000", "95000 EUR"),
         ("€ 95,000", "EUR 95k"),
         ("€7.500 per month", "€7.500 per month"),
-        pytest.param(
-            "CHF 180K", "CHF 180'000", marks=pytest.mark.xfail(strict=True, reason=APOSTROPHE)
-        ),
-        pytest.param(
-            "90.000 €", "90000 EUR", marks=pytest.mark.xfail(strict=True, reason=DOT_THOUSANDS)
-        ),
-        pytest.param(
-            "90.000 €", "€90,000", marks=pytest.mark.xfail(strict=True, reason=DOT_THOUSANDS)
-        ),
-        pytest.param(
-            "€7.500 per month",
-            "EUR 7,500 per month",
-            marks=pytest.mark.xfail(strict=True, reason=DOT_THOUSANDS),
-        ),
+        ("CHF 180K", "CHF 180'000"),
+        ("90.000 €", "90000 EUR"),
+        ("90.000 €", "€90,000"),
+        ("€7.500 per month", "EUR 7,500 per month"),
     ],
 )
 def test_checker_accepts_another_spelling(
@@ -426,17 +398,9 @@ def test_checker_accepts_another_spelling(
     [
         ("€ 95,000", "$95,000"),
         ("€7.500 per month", "€7.500 per year"),
-        ("90.000 €", "$90,000"),  # passes only because '90.000 €' is read as 90, see above
-        pytest.param(
-            "CHF 180K", "EUR 180,000", marks=pytest.mark.xfail(strict=True, reason=NO_CHF)
-        ),
-        pytest.param(
-            "€ 95,000",
-            "CHF 95,000",
-            marks=pytest.mark.xfail(
-                strict=True, reason=NO_CHF + ", so a CHF answer to a EUR fact is accepted"
-            ),
-        ),
+        ("90.000 €", "$90,000"),
+        ("CHF 180K", "EUR 180,000"),
+        ("€ 95,000", "CHF 95,000"),
     ],
 )
 def test_checker_rejects_a_wrong_currency_or_period(

@@ -1,0 +1,48 @@
+"""Amounts in the formats people write them: symbols or codes before or after, any separator."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.figures import find_figures, parse_answer
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "currency", "period"),
+    [
+        ("CHF 180K", 180_000, 180_000, "CHF", ""),
+        ("CHF 182'000", 182_000, 182_000, "CHF", ""),
+        ("180.000 CHF", 180_000, 180_000, "CHF", ""),
+        ("90.000 €", 90_000, 90_000, "EUR", ""),
+        ("€ 95,000", 95_000, 95_000, "EUR", ""),
+        ("EUR 110k", 110_000, 110_000, "EUR", ""),
+        ("€7.500 per month", 7_500, 7_500, "EUR", "month"),
+        ("1.250,50 €", 1_250.5, 1_250.5, "EUR", ""),
+        ("1,5M EUR", 1_500_000, 1_500_000, "EUR", ""),
+        ("¥8,000,000", 8_000_000, 8_000_000, "JPY", ""),
+        ("₹45 lakh", 45, 45, "INR", ""),
+        ("USD150k-200k", 150_000, 200_000, "USD", ""),
+        ("$520k–$780k", 520_000, 780_000, "USD", ""),
+        ("SEK 60K–76K/mo", 60_000, 76_000, "SEK", "month"),
+        ("90,000 dollars a year", 90_000, 90_000, "USD", ""),
+    ],
+)
+def test_amounts_in_many_formats(
+    text: str, low: float, high: float, currency: str, period: str
+) -> None:
+    """Each reads as one figure with its value, currency and period."""
+    (fig,) = find_figures(text)
+    assert (fig.low, fig.high, fig.currency, fig.period) == (low, high, currency, period)
+
+
+@pytest.mark.parametrize("text", ["0.125", "4 rounds", "version 2.1", "in 2026"])
+def test_plain_numbers_are_not_amounts(text: str) -> None:
+    """A decimal, a count or a year is not money."""
+    assert find_figures(text) == []
+
+
+def test_typed_answers_match_across_formats() -> None:
+    """'90000 EUR' is '90.000 €'; 'CHF 95,000' is not '€ 95,000'."""
+    written = find_figures("90.000 €")[0]
+    assert written.matches(parse_answer("90000 EUR"))  # type: ignore[arg-type]
+    assert not find_figures("€ 95,000")[0].matches(parse_answer("CHF 95,000"))  # type: ignore[arg-type]
