@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from assistant.companies import organisations
 from assistant.figures import CURRENCY_CODES, Figure, find_figures
+from assistant.levels import LEVEL, ladder, number
 from assistant.passages import Passage
 
 COLUMNS = ("base", "stock", "bonus", "total")
@@ -41,7 +42,6 @@ _COLUMN_WORDS = (  # checked in order: "Total Compensation" is total, "Base Sala
     ("base", re.compile(r"\bbase\b|\bsalar", re.I)),
 )
 _HEADER_CURRENCY = re.compile(rf"\b({'|'.join(CURRENCY_CODES)})\b", re.I)
-_LEVEL = re.compile(r"\b(?P<prefix>L|IC|ICT|E|P)(?P<num>\d{1,2})\b")
 _TOTAL_COMP = re.compile(r"\btotal[ -]comp(?:ensation)?\b|\bTC\b", re.I)
 _OTHER_COLUMN = re.compile(r"\bbase\b|\bsalar|\bstock|\bequity|\brsus?\b|\bbonus", re.I)
 _ROW = re.compile(r"^(?P<label>.+?) — (?P<cells>.+)$", re.S)
@@ -160,7 +160,7 @@ def _seniority(label: str) -> str:
 
 
 def _is_level(label: str) -> bool:
-    return bool(_LEVEL.search(label) or _seniority(label))
+    return bool(LEVEL.search(label) or _seniority(label))
 
 
 def _is_region(label: str, known: Iterable[str]) -> bool:
@@ -234,7 +234,7 @@ def _from_sentence(p: Passage, known: tuple[str, ...]) -> list[Row]:
     others = [k for k in known if k != p.company.lower()]
     if any(re.search(rf"\b{re.escape(k)}\b", text, re.I) for k in others):
         return []  # a level of another company
-    levels = list(_LEVEL.finditer(text))
+    levels = list(LEVEL.finditer(text))
     money = [f for f in find_figures(text) if f.currency and not f.percent]
     rows: list[Row] = []
     for i, lv in enumerate(levels):
@@ -253,16 +253,16 @@ def _ladder_entry(rows: list[Row]) -> list[Row]:
     out = list(rows)
     by_source: dict[tuple[str, str, str], list[tuple[int, int]]] = {}
     for i, r in enumerate(rows):
-        lv = _LEVEL.search(r.label)
+        lv = LEVEL.search(r.label)
         if lv:
-            key = (r.source, r.company, lv.group("prefix"))
-            by_source.setdefault(key, []).append((int(lv.group("num")), i))
-    for ladder in by_source.values():
-        worded = [n for n, i in ladder if rows[i].group in SENIORITY]
-        if not worded or any(rows[i].group == "entry" for _, i in ladder):
+            key = (r.source, r.company, ladder(lv).lower())
+            by_source.setdefault(key, []).append((number(lv), i))
+    for steps in by_source.values():
+        worded = [n for n, i in steps if rows[i].group in SENIORITY]
+        if not worded or any(rows[i].group == "entry" for _, i in steps):
             continue
-        lowest = min(n for n, _ in ladder)
-        for n, i in ladder:
+        lowest = min(n for n, _ in steps)
+        for n, i in steps:
             if n == lowest and rows[i].group not in SENIORITY and n < min(worded):
                 r = rows[i]
                 out[i] = Row(

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from assistant.levels import LEVEL, ladder_names
+
 _LEAD = re.compile(
     r"^\s*(?:and|but|also|ok(?:ay)?|so|then)?[\s,]*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+",
     re.I,
@@ -15,8 +17,12 @@ _QUESTION_WORD = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(in|at|for|from)\s+((?:the\s+)?[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*)")
+_SENIORITY = r"(?i:\b(?:junior|senior|staff|principal|entry[- ]level)\b)"
+# A level: a seniority word with or without a ladder name ("Senior SDE"), or a ladder's level
+# ("L5", "Level 4", "SDE II"; the ladders are in resources/domain/levels.txt).
 _LEVEL = re.compile(
-    r"\b(?:L\d{1,2}|IC\d{1,2}|E\d|junior|senior|staff|principal|entry[- ]level)\b", re.I
+    rf"{_SENIORITY}(?:\s+(?i:{'|'.join(re.escape(n) for n in ladder_names() if len(n) > 2)})\b)?"
+    rf"|{LEVEL.pattern}"
 )
 _PRONOUN = re.compile(r"\b(it|they|them|that|those|this|there|their)\b", re.I)
 

@@ -1,0 +1,43 @@
+"""Level ladders from a data file: 'L5', 'IC3', 'Level 4', 'SDE II' found and numbered."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.paths import resource_dir
+
+_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
+
+
+@lru_cache(maxsize=1)
+def ladder_names() -> tuple[str, ...]:
+    """The level prefixes of resources/domain/levels.txt, longest first."""
+    lines = (resource_dir("domain") / "levels.txt").read_text(encoding="utf-8").splitlines()
+    names = {ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}
+    return tuple(sorted(names, key=len, reverse=True))
+
+
+def _pattern() -> str:
+    short = [re.escape(n) for n in ladder_names() if len(n) <= 2]
+    long = [re.escape(n) for n in ladder_names() if len(n) > 2]
+    roman = "|".join(sorted(_ROMAN, key=len, reverse=True))
+    return (
+        rf"\b(?:(?P<prefix>(?i:{'|'.join(long)}))(?:\s?(?P<num>\d{{1,2}})|\s(?P<roman>(?i:{roman})))"
+        rf"|(?P<short>{'|'.join(short)})(?P<snum>\d{{1,2}}))\b"
+    )
+
+
+LEVEL = re.compile(_pattern())
+
+
+def ladder(match: re.Match[str]) -> str:
+    """The ladder a level belongs to ('L', 'Level', 'SDE')."""
+    return str(match.group("prefix") or match.group("short"))
+
+
+def number(match: re.Match[str]) -> int:
+    """The level's rank within its ladder: 'L5' -> 5, 'SDE II' -> 2."""
+    if match.group("roman"):
+        return _ROMAN[match.group("roman").upper()]
+    return int(match.group("num") or match.group("snum"))
