@@ -36,8 +36,8 @@ def clean_question(question: str, limit: int) -> str:
     """The question with control characters removed; raises BadQuestion if unusable."""
     if question is None or not str(question).strip():
         raise BadQuestion(
-            'the question is empty; type a question, e.g. prep ask "How many onsite rounds does '
-            'Netflix have?"'
+            'the question is empty; type a question, e.g. prep ask "How many onsite rounds are '
+            'there?"'
         )
     text = "".join(
         " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
@@ -318,7 +318,7 @@ class Assistant:
 
         names = [c.strip().lower() for c in companies if c.strip()]
         if not names:
-            raise BadQuestion("name at least one company, e.g. prep compare netflix spotify")
+            raise BadQuestion("name at least one company, e.g. prep compare acme globex")
         for name in names:
             self.check_company(name)
         return compare(self.passages(), names)

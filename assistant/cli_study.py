@@ -128,7 +128,7 @@ def table_json(table: Table) -> dict[str, Any]:
 
 @app.command("compare")
 def compare_(
-    companies: Annotated[list[str], typer.Argument(help="companies, e.g. netflix spotify")],
+    companies: Annotated[list[str], typer.Argument(help="companies, e.g. acme globex")],
     as_json: JsonOpt = False,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,

@@ -28,7 +28,7 @@ _PRONOUN = re.compile(r"\b(it|they|them|that|those|this|there|their)\b", re.I)
 
 
 def is_follow_up(question: str) -> bool:
-    """A question that leans on the previous one: 'and in London?', 'what about Spotify?'."""
+    """A question that leans on the previous one: 'and in London?', 'what about Acme?'."""
     q = question.strip()
     if _LEAD.match(q):
         return True
@@ -94,7 +94,7 @@ def _display(text: str, company: str) -> str:
 
 
 def _subject(base: str) -> str:
-    """The named things of a question ('Netflix', 'Los Angeles'), to carry into the next one."""
+    """The named things of a question ('Acme', 'Los Angeles'), to carry into the next one."""
     names = re.findall(r"(?<!^)\b[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*)*", base)
     return ", ".join(dict.fromkeys(n for n in names if n.lower() not in {"what", "how", "ml", "i"}))
 

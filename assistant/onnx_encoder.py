@@ -19,9 +19,9 @@ from assistant.settings import Settings
 
 TOLERANCE = 1e-4
 PROBES = [
-    "What is the total comp for an L5 MLE at Netflix?",
-    "How many onsite interview rounds does Spotify have?",
-    "London — Base Salary: £159K–£201K; Stock (RSU/4yr): £184K–£321K",
+    "What is the total comp for a senior ML engineer?",
+    "How many onsite interview rounds are there?",
+    "London — Base Salary: £150K–£200K; Stock (RSU/4yr): £180K–£320K",
     "culture " * 200,  # long enough to hit the 256-token window
 ]
 
