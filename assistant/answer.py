@@ -82,7 +82,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
             if c.score >= self.min_score
             and adds_to(question, c.text, self.min_new_terms, self.companies)
         ]
-        if not candidates or candidates[0].score < self.min_score:
+        if not candidates:
             return []
         floor = max(self.min_score, self.relative * candidates[0].score)
         asked = companies_in(question, self.companies)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -35,7 +36,7 @@ IndexOpt = Annotated[
 ]
 KOpt = Annotated[int | None, typer.Option("--k", min=1, max=50, help="passages to retrieve")]
 CompanyOpt = Annotated[
-    str | None, typer.Option("--company", help="only documents about this company, e.g. spotify")
+    str | None, typer.Option("--company", help="only documents about this company, e.g. acme")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 LlmOpt = Annotated[
@@ -132,15 +133,24 @@ def index(
         _watch(settings)
 
 
-def _print_report(report: Any, settings: Settings, changed: list[str] | None = None) -> None:
-    """What one index build did, for the terminal (file names with control characters escaped)."""
+def _say() -> Callable[[Any], None]:
+    """A printer for the terminal: text as written (no markup), control characters escaped."""
     from rich.console import Console
 
     console = Console(highlight=False)
 
-    def say(text: str) -> None:
-        console.print(printable(text), markup=False, soft_wrap=True)
+    def say(item: Any) -> None:
+        if isinstance(item, str):
+            console.print(printable(item), markup=False, soft_wrap=True)
+        else:  # a rich renderable (the status table), its cells already escaped
+            console.print(item)
 
+    return say
+
+
+def _print_report(report: Any, settings: Settings, changed: list[str] | None = None) -> None:
+    """What one index build did, for the terminal (file names with control characters escaped)."""
+    say = _say()
     if changed:
         say(f"Changed: {', '.join(changed)}")
     if report.up_to_date:
@@ -197,15 +207,10 @@ def status(
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=1))
         return
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
-
-    def say(text: str) -> None:
-        console.print(printable(text), markup=False, soft_wrap=True)
-
+    say = _say()
     if not report.built:
         say(f"No index in {report.index_dir} yet: run `prep index`.")
     else:
@@ -221,7 +226,7 @@ def status(
     for f in report.files:
         cells = (f.state, str(f.chunks) if f.chunks else "", f.name, f.note)
         table.add_row(*(Text(printable(c)) for c in cells))
-    console.print(table)
+    say(table)
     counts = ", ".join(
         f"{report.count(s)} {s}"
         for s in ("indexed", "changed", "new", "removed", "skipped")
@@ -371,9 +376,6 @@ def _known_problem(exc: BaseException) -> PrepError | None:
     if isinstance(exc, OSError) and exc.errno is not None:
         where = exc.filename or "a file or folder the command needs"
         return os_problem(exc, where, "PREP_INDEX_DIR / PREP_SEEDS_DIR / PREP_DOCS_DIR")
-    module = type(exc).__module__
-    if module.startswith(("chromadb", "httpx", "httpcore", "sqlite3")):
-        from assistant.store import store_problem
+    from assistant.store import from_store, store_problem
 
-        return store_problem(exc)
-    return None
+    return store_problem(exc) if from_store(exc) else None

@@ -63,6 +63,16 @@ def clean(name: object) -> str:
     return " ".join(str(name).split()).lower() if isinstance(name, str | int | float) else ""
 
 
+def _before(text: str, at: int) -> str:
+    """What precedes position `at` on its line, without opening marks (bullets, quotes)."""
+    return text[text.rfind("\n", 0, at) + 1 : at].rstrip(_OPENERS)
+
+
+def _mid_sentence(before: str) -> bool:
+    """Whether a word preceded by `before` on its line stands inside a sentence."""
+    return bool(before) and not before.endswith((".", "!", "?", ":", "|"))
+
+
 class _Mentions:
     """How often each candidate name appears in a text, and where."""
 
@@ -72,10 +82,8 @@ class _Mentions:
         for m in _NAME.finditer(text):
             key = m.group(1).lower()
             self.total[key] += 1
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            before = text[line_start : m.start()].rstrip(_OPENERS)
-            initial = before.endswith((".", "!", "?", ":", "|"))
-            if before and not initial and not re.fullmatch(r"\d+[.)]?", before):
+            before = _before(text, m.start())
+            if _mid_sentence(before) and not re.fullmatch(r"\d+[.)]?", before):
                 self.inner[key] += 1
         self.lower = Counter(_LOWER.findall(text))
 
@@ -148,9 +156,7 @@ def organisations(texts: Iterable[str], companies: Iterable[str] = ()) -> tuple[
     for text in items:
         for m in _EMPLOYER.finditer(text):
             key = (m.group(1) or m.group(2)).lower()
-            line_start = text.rfind("\n", 0, m.start()) + 1
-            before = text[line_start : m.start()].rstrip(_OPENERS)
-            if before and not before.endswith((".", "!", "?", ":", "|")) and seen.is_name(key):
+            if _mid_sentence(_before(text, m.start())) and seen.is_name(key):
                 found.add(key)
     return tuple(sorted(found))
 

@@ -20,10 +20,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.companies import organisations
 from assistant.figures import CURRENCY_CODES, Figure, find_figures
 from assistant.levels import LEVEL, ladder, number
-from assistant.passages import Passage
+from assistant.passages import Passage, organisations_of
 
 COLUMNS = ("base", "stock", "bonus", "total")
 SENIORITY = ("entry", "mid", "senior", "staff", "principal", "distinguished")
@@ -147,11 +146,6 @@ class Table:
         return self.citations()[(cell.source, cell.start, cell.end)][0]
 
 
-def companies_of(passages: list[Passage]) -> tuple[str, ...]:
-    """The passages' companies and the employers they name (companies.organisations)."""
-    return organisations((p.text for p in passages), (p.company for p in passages))
-
-
 def _seniority(label: str) -> str:
     for word, pattern in _SENIORITY_WORDS:
         if re.search(rf"\b(?:{pattern})(?!\w)", label, re.I):
@@ -273,7 +267,7 @@ def _ladder_entry(rows: list[Row]) -> list[Row]:
 
 def extract(passages: list[Passage], known: Iterable[str] | None = None) -> list[Row]:
     """Comp rows of the passages, in passage order; `known` companies (default: the passages')."""
-    companies = tuple(known) if known is not None else companies_of(passages)
+    companies = tuple(known) if known is not None else organisations_of(passages)
     rows: list[Row] = []
     total_sources: set[str] = set()
     restatements: list[Passage] = []

@@ -25,7 +25,14 @@ from assistant.errors import (
 from assistant.ingest import Document, Skipped, guarded
 from assistant.library import load_all
 from assistant.settings import Settings
-from assistant.store import Manifest, check_live, collect_garbage, make_client, store_problem
+from assistant.store import (
+    Manifest,
+    check_live,
+    collect_garbage,
+    from_store,
+    make_client,
+    store_problem,
+)
 from assistant.textnorm import normalize
 
 CHUNKER_VERSION = 4
@@ -173,10 +180,7 @@ class _Writer:
 def write_failure(exc: BaseException, names: list[str]) -> PrepError:
     """A failed write as one line naming the files being written and the fix."""
     which = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    store = isinstance(exc, OSError | PrepError) or type(exc).__module__.startswith(
-        ("chromadb", "httpx", "httpcore", "sqlite3")
-    )
-    if not store:
+    if not (isinstance(exc, OSError | PrepError) or from_store(exc)):
         return BuildFailed(
             f"could not index {which} ({type(exc).__name__}: {exc}); the previous index still "
             "answers; run `prep index` again, or move the file aside and report the error"
@@ -315,7 +319,7 @@ def _skipped_rows(skipped: list[Skipped]) -> list[dict[str, str]]:
 
 def _known_failures(old: Manifest, docs: list[Document], skipped: list[Skipped]) -> list[Document]:
     """Docs minus those that failed to chunk last time with the same content (added to skipped)."""
-    failed = {r["name"]: r for r in old.skipped if r.get("sha256")}
+    failed = old.failed()
     keep = []
     for doc in docs:
         row = failed.get(doc.name)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from assistant.blocks import parse_blocks, sentences
 from assistant.chunking import section_label, units_from_metadata
+from assistant.companies import organisations
 from assistant.ingest import Document
 from assistant.store import StoredChunk
 
@@ -89,3 +90,9 @@ def from_chunks(chunks: Iterable[StoredChunk]) -> list[Passage]:
             )
     out.sort(key=lambda p: (p.source, p.start))
     return out
+
+
+def organisations_of(passages: Iterable[Passage]) -> tuple[str, ...]:
+    """The passages' companies and the employers they name (companies.organisations)."""
+    items = list(passages)
+    return organisations((p.text for p in items), (p.company for p in items))

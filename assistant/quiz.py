@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from assistant.figures import Figure, find_figures, parse_answer
-from assistant.passages import Passage
+from assistant.passages import Passage, organisations_of
 from assistant.safety import looks_like_injection
 from assistant.textnorm import match_key, normalize
 
@@ -178,7 +178,7 @@ def _candidates(text: str, companies: set[str]) -> list[_Cand]:
         words, start = m[0].split(), m.start()
         while words and (words[0].lower() in _GENERIC or re.search(r"['’]s$", words[0])):
             start += len(words[0]) + 1
-            words = words[1:]  # "The Keeper Test", "Netflix's CPM": not part of the name
+            words = words[1:]  # "The Red Pen Review", "Acme's CPM": not part of the name
         while words and words[-1].lower() in _GENERIC:
             words = words[:-1]  # "YouTube Music ML"
         name, end = " ".join(words), start + len(" ".join(words))
@@ -263,10 +263,8 @@ def _sentence_fact(p: Passage, companies: set[str]) -> Fact | None:
 
 def facts(passages: Iterable[Passage]) -> list[Fact]:
     """Cloze facts of the passages, at most one per passage, in passage order."""
-    from assistant.companies import organisations
-
     items = list(passages)
-    companies = set(organisations((p.text for p in items), (p.company for p in items)))
+    companies = set(organisations_of(items))
     out: dict[str, Fact] = {}
     for p in items:
         if p.kind == "code" or looks_like_injection(p.text) or _SKIP_SECTIONS.search(p.section):

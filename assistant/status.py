@@ -67,7 +67,7 @@ def index_status(settings: Settings) -> Status:
         status.query_encoder = "onnx" if verified_encoder(settings) else "sentence-transformers"
         status.store_error = check_live(settings, manifest)
     docs, skipped = load_all(settings)
-    failed = {r["name"]: r for r in (manifest.skipped if manifest else []) if r.get("sha256")}
+    failed = manifest.failed() if manifest else {}
     seen = set()
     for doc in docs:
         seen.add(doc.name)

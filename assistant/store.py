@@ -75,6 +75,11 @@ def _unreachable(settings: Settings, exc: BaseException) -> StoreUnavailable:
     )
 
 
+def from_store(exc: BaseException) -> bool:
+    """Whether an exception comes from the store or its transport (Chroma, HTTP, SQLite)."""
+    return type(exc).__module__.startswith(("chromadb", "httpx", "httpcore", "sqlite3"))
+
+
 def store_problem(exc: BaseException, settings: Settings | None = None) -> PrepError:
     """Any error from the store as a one-line PrepError naming the fix."""
     if isinstance(exc, PrepError):
@@ -190,6 +195,10 @@ class Manifest:
     skipped: list[dict[str, str]] = field(default_factory=list)
     built_at: str = ""
     schema: int = SCHEMA
+
+    def failed(self) -> dict[str, dict[str, str]]:
+        """Files that read fine but failed to chunk, by name (with the hash they failed at)."""
+        return {r["name"]: r for r in self.skipped if r.get("sha256")}
 
     @classmethod
     def load(cls, index_dir: Path) -> Manifest | None:
