@@ -65,5 +65,9 @@ def os_problem(exc: OSError, path: object, setting: str) -> PrepError:
     return AccessDenied(f"cannot use {path} ({exc.strerror or exc}); check it or set {setting}")
 
 
+class StudyLogError(PrepError):
+    """The study log database cannot be opened, read or written."""
+
+
 class BuildFailed(PrepError):
     """One build stopped on an error that is not the documents' fault; the old index stays."""

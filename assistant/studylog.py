@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.errors import PrepError
+from assistant.errors import StudyLogError
 
 if TYPE_CHECKING:
     from assistant.quiz import Fact
@@ -28,10 +28,6 @@ CREATE TABLE IF NOT EXISTS facts (
     prompt TEXT NOT NULL, box INTEGER NOT NULL, due TEXT NOT NULL, seen INTEGER NOT NULL,
     missed INTEGER NOT NULL, last_seen TEXT NOT NULL, last_correct INTEGER NOT NULL);
 """
-
-
-class StudyLogError(PrepError):
-    """The study log database cannot be opened, read or written."""
 
 
 @dataclass(frozen=True)

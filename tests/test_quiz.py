@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import PrepError
+from assistant.errors import PrepError, StudyLogError
 from assistant.ingest import load_folder
 from assistant.passages import Passage, from_documents
 from assistant.paths import resource_dir
 from assistant.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
-from assistant.studylog import StudyLog, StudyLogError
+from assistant.studylog import StudyLog
 from assistant.textnorm import match_key
 
 SEEDS = resource_dir("seeds")
