@@ -1,5 +1,5 @@
 """`python -m assistant` runs the CLI."""
 
-from assistant.cli import main
+from assistant.app.cli import main
 
 main()

@@ -33,8 +33,8 @@ def cold(runs: int, env: dict[str, str]) -> tuple[list[float], float]:
 
 def warm(repeat: int) -> tuple[list[float], float]:
     """Per-question latencies (ms) in one process after a warm-up, and this process's peak RSS."""
-    from assistant.chain import Assistant
-    from assistant.evals import load_golden
+    from assistant.app.service import Assistant
+    from assistant.evaluation.golden import load_golden
     from assistant.settings import Settings
 
     assistant = Assistant(Settings())

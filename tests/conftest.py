@@ -96,7 +96,7 @@ def copy_seeds(dest: Path, names: list[str] | None = None) -> Path:
 @pytest.fixture(scope="session")
 def seeded_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """ONE real index (MiniLM + Chroma) of a copy of the seeds, shared by read-only tests."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     base = tmp_path_factory.mktemp("seeded")
     settings = Settings(

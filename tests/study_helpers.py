@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.figures import find_figures
+from assistant.domain.figures import find_figures
 
 
 def lenient_variant(answer: str) -> str:

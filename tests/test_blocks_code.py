@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assistant.blocks import code_spans, parse_blocks
+from assistant.ingest.blocks import code_spans, parse_blocks
 
 DOC = (
     "# Guide\n\nIntro.\n\n## Coding round\n\n"

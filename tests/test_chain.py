@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.chain import clean_question
+from assistant.app.service import clean_question
 from assistant.errors import BadQuestion, PrepError
 
 LIMIT = 2000

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
-from assistant.evals import evaluate, load_golden
+from assistant.app.service import Assistant
+from assistant.evaluation.golden import evaluate, load_golden
 from assistant.settings import Settings
 from tests.conftest import GOLDEN, copy_seeds
 from tests.procs import free_port, running
@@ -30,7 +30,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def test_eval_against_chroma_server(chroma_url: str, tmp_path: Path) -> None:
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     settings = Settings(
         seeds_dir=copy_seeds(tmp_path / "seeds"),
@@ -50,7 +50,7 @@ def test_eval_against_chroma_server(chroma_url: str, tmp_path: Path) -> None:
 
 def test_two_index_folders_share_one_server(chroma_url: str, tmp_path: Path) -> None:
     """Each folder's collections are its own: building one never collects the other's."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     names = ["001_1a1fcd35119ebbf9.txt"]
     a = Settings(
@@ -75,7 +75,7 @@ def test_builds_leave_one_generation_on_the_server(chroma_url: str, tmp_path: Pa
     """Rebuilds and a half-built generation (as a killed build leaves it) are cleared."""
     import chromadb
 
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     names = ["004_878f18a71d669f95.txt"]
     mine = Settings(

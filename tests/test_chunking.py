@@ -8,11 +8,17 @@ from functools import cache
 import pytest
 from conftest import SEEDS
 
-from assistant.blocks import _ITEM, parse_blocks, sentences, tidy
-from assistant.chunking import Chunk, Chunker, section_label, tiktoken_counter, units_from_metadata
-from assistant.embeddings import window_counter
-from assistant.indexer import make_chunker
-from assistant.ingest import Document, load_folder
+from assistant.index.build import make_chunker
+from assistant.index.chunking import (
+    Chunk,
+    Chunker,
+    section_label,
+    tiktoken_counter,
+    units_from_metadata,
+)
+from assistant.index.embeddings import window_counter
+from assistant.ingest.blocks import _ITEM, parse_blocks, sentences, tidy
+from assistant.ingest.documents import Document, load_folder
 from assistant.settings import Settings
 from assistant.textnorm import match_key, normalize
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from assistant.citations import REFUSAL, Answer, Citation, Sentence, Source
+from assistant.answer.citations import REFUSAL, Answer, Citation, Sentence, Source
 
 
 def _citation(marker: int, file: str, start: int, end: int) -> Citation:
@@ -89,7 +89,7 @@ def test_note_is_appended() -> None:
 def test_freshness_marks_documents_over_a_year_old() -> None:
     import datetime as dt
 
-    from assistant.citations import age_days
+    from assistant.answer.citations import age_days
 
     today = dt.date.today()
     old = (today - dt.timedelta(days=400)).isoformat()

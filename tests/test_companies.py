@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.companies import OVERRIDES, company_of, host_name, organisations
+from assistant.answer.followup import rewrite
+from assistant.domain.companies import OVERRIDES, company_of, host_name, organisations
 from assistant.errors import BadDocument
-from assistant.followup import rewrite
-from assistant.indexer import same
-from assistant.ingest import load_folder
-from assistant.library import add_files, load_all, remove_file
+from assistant.index.build import same
+from assistant.ingest.documents import load_folder
+from assistant.ingest.library import add_files, load_all, remove_file
 from assistant.settings import Settings
 
 EXT = (".md", ".txt")

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.compare import COLUMNS, Cell, Table, compare, extract, to_markdown
-from assistant.evals import evaluate_compare, load_compare_golden
-from assistant.figures import find_figures
-from assistant.ingest import load_folder
-from assistant.passages import Passage, from_documents
+from assistant.domain.figures import find_figures
+from assistant.evaluation.golden import evaluate_compare, load_compare_golden
+from assistant.ingest.documents import load_folder
 from assistant.paths import resource_dir
+from assistant.study.compare import COLUMNS, Cell, Table, compare, extract, to_markdown
+from assistant.study.passages import Passage, from_documents
 
 SEEDS = resource_dir("seeds")
 GOLDEN = Path(__file__).parent / "golden" / "compare.jsonl"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assistant.ingest import Document
-from assistant.web import document_page
+from assistant.app.web.page import document_page
+from assistant.ingest.documents import Document
 
 
 class _Docs:

@@ -14,8 +14,8 @@ from conftest import copy_seeds
 from test_cli import PREP, assert_user_error, prep
 
 from assistant.errors import BadDocument
-from assistant.ingest import Document, parse_pdf
-from assistant.library import add_files, load_all, load_named
+from assistant.ingest.documents import Document, parse_pdf
+from assistant.ingest.library import add_files, load_all, load_named
 from assistant.settings import Settings
 
 ACME = (

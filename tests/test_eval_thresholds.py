@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from assistant.baseline import Baseline
-from assistant.chain import Assistant
-from assistant.evals import Metrics, evaluate, load_golden
+from assistant.app.service import Assistant
+from assistant.evaluation.baseline import Baseline
+from assistant.evaluation.golden import Metrics, evaluate, load_golden
 from assistant.settings import Settings
 from tests.conftest import GOLDEN
 
@@ -58,7 +58,7 @@ def test_beats_baseline(scores: dict[str, Metrics]) -> None:
 
 def test_followups(seeded_index: Settings) -> None:
     """Chat follow-ups ("and in London?") are rewritten from the history and answered."""
-    from assistant.evals import evaluate_followups, load_followups
+    from assistant.evaluation.golden import evaluate_followups, load_followups
 
     cases = load_followups(GOLDEN.with_name("followups.jsonl"))
     assert len(cases) >= 8

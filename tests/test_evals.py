@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from langchain_core.documents import Document
 
-from assistant.citations import Answer, Citation, Sentence
+from assistant.answer.citations import Answer, Citation, Sentence
 from assistant.errors import GoldenError
-from assistant.evals import GoldenCase, evaluate, has_fact, load_golden
+from assistant.evaluation.golden import GoldenCase, evaluate, has_fact, load_golden
 
 
 def test_has_fact_normalises_dashes_spaces_and_case() -> None:

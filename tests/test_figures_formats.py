@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.figures import find_figures, parse_answer
+from assistant.domain.figures import find_figures, parse_answer
 
 
 @pytest.mark.parametrize(

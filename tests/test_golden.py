@@ -6,7 +6,7 @@ from collections import Counter
 
 from conftest import GOLDEN, SEED_NAMES, SEEDS
 
-from assistant.evals import GoldenCase, has_fact, load_golden
+from assistant.evaluation.golden import GoldenCase, has_fact, load_golden
 from assistant.textnorm import match_key
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest import Document, Limits, Skipped, load_folder, printable
+from assistant.ingest.documents import Document, Limits, Skipped, load_folder, printable
 from assistant.settings import Settings
-from assistant.studylog import StudyLog
+from assistant.study.studylog import StudyLog
 from tests.fault_corpus import BAD, UTF16_FACT, write_corpus
 
 S = Settings()
@@ -28,7 +28,7 @@ def test_every_bad_file_becomes_a_reason(tmp_path: Path) -> None:
 
 
 def test_pathological_headings_and_paragraphs_chunk(tmp_path: Path) -> None:
-    from assistant.indexer import make_chunker
+    from assistant.index.build import make_chunker
 
     docs, _ = load_folder(write_corpus(tmp_path / "c"), S.extensions)
     chunker = make_chunker(S)
@@ -54,7 +54,7 @@ def test_any_parse_failure_is_a_skip_not_a_crash(
 ) -> None:
     (tmp_path / "ok.md").write_text("# Fine\n\nA fine document about Netflix rounds.\n")
     (tmp_path / "boom.md").write_text("# Boom\n\nThis one breaks the title guesser.\n")
-    import assistant.ingest as ingest
+    import assistant.ingest.documents as ingest
 
     real = ingest.guess_company
 
@@ -89,8 +89,8 @@ def test_printable_escapes_control_characters() -> None:
 def test_report_and_status_escape_file_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import _print_report
-    from assistant.indexer import IndexReport
+    from assistant.app.cli.root import _print_report
+    from assistant.index.build import IndexReport
 
     report = IndexReport(
         files=1, embedded=["a\x1b[2Jb.md"], skipped=[Skipped("x\ny.md", "empty file")]
@@ -109,8 +109,8 @@ def test_study_log_errors_name_the_real_setting(tmp_path: Path) -> None:
 
 
 def test_watcher_survives_a_failing_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import assistant.watch as watch_mod
-    from assistant.indexer import IndexReport
+    import assistant.index.watch as watch_mod
+    from assistant.index.build import IndexReport
 
     calls: list[int] = []
 

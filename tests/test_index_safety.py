@@ -33,7 +33,7 @@ GOLDEN_TOUCHING = [
 
 
 def _segment_dirs(index: Path) -> list[str]:
-    from assistant.store import _segment_dirs
+    from assistant.index.store import _segment_dirs
 
     return sorted(p.name for p in _segment_dirs(index / "chroma"))
 
@@ -43,7 +43,7 @@ def _size(index: Path) -> int:
 
 
 def _collections(index: Path) -> list[str]:
-    from assistant.store import make_client
+    from assistant.index.store import make_client
 
     client = make_client(Settings(index_dir=index))
     return sorted(str(getattr(c, "name", c)) for c in client.list_collections())
@@ -116,7 +116,7 @@ def test_long_documents_are_searchable_and_injections_never_quoted(
 
 
 def test_ten_builds_and_a_killed_one_leave_one_generation(tmp_path: Path) -> None:
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     fresh = Settings(
         seeds_dir=copy_seeds(tmp_path / "fresh_docs"),
@@ -167,7 +167,7 @@ def test_ten_builds_and_a_killed_one_leave_one_generation(tmp_path: Path) -> Non
     assert again.returncode == 0 and "up to date" in again.stdout, again.stdout + again.stderr
     assert len(_collections(settings.index_dir)) == 2
     assert len(_segment_dirs(settings.index_dir)) == len(_segment_dirs(fresh.index_dir))
-    from assistant.store import orphan_segments
+    from assistant.index.store import orphan_segments
 
     assert orphan_segments(settings.index_dir / "chroma") == []
 
@@ -178,7 +178,7 @@ def test_status_checks_the_store(tmp_path: Path) -> None:
     assert _prep(env, "index").returncode == 0
     assert json.loads(_prep(env, "status", "--json").stdout)["up_to_date"] is True
     manifest = json.loads((index / "manifest.json").read_text())
-    from assistant.store import make_client
+    from assistant.index.store import make_client
 
     make_client(Settings(index_dir=index)).delete_collection(manifest["collection"])
     status = json.loads(_prep(env, "status", "--json").stdout)

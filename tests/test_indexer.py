@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import copy_seeds
 
-from assistant.embeddings import MiniLMEmbeddings
 from assistant.errors import PrepError, SeedsMissing
-from assistant.indexer import IndexReport, build_index
-from assistant.retrieval import HybridRetriever
+from assistant.index.build import IndexReport, build_index
+from assistant.index.embeddings import MiniLMEmbeddings
+from assistant.index.store import IndexReader, Manifest, make_client
+from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
-from assistant.store import IndexReader, Manifest, make_client
 
 # Two small seeds keep every build to a few seconds.
 SMALL = ["003_f548cca58db76166.txt", "004_878f18a71d669f95.txt"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from assistant.ingest import Document, Skipped, load_folder, parse
+from assistant.ingest.documents import Document, Skipped, load_folder, parse
 from assistant.settings import Settings
 
 S = Settings()

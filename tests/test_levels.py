@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.followup import rewrite
-from assistant.levels import LEVEL, ladder, number
+from assistant.answer.followup import rewrite
+from assistant.domain.levels import LEVEL, ladder, number
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
+from assistant.app.service import Assistant
 from assistant.settings import Settings
 from tests.llm_servers import ScriptedLLM
 from tests.procs import free_port
@@ -152,7 +152,7 @@ def test_uncovered_question_never_reaches_the_llm(
 
 
 def test_context_budget_is_respected(seeded_index: Settings, server: ScriptedLLM) -> None:
-    from assistant.chunking import tiktoken_counter
+    from assistant.index.chunking import tiktoken_counter
 
     assistant = _assistant(seeded_index, "openai", _url(server, "openai"), context_tokens=200)
     assistant.ask(L5)

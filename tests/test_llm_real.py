@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
+from assistant.app.service import Assistant
 from assistant.settings import Settings
 from tests.procs import free_port, running
 

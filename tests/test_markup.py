@@ -7,7 +7,7 @@ import html
 import pytest
 from markdown_it import MarkdownIt
 
-from assistant.markup import md_code, md_text
+from assistant.app.web.markup import md_code, md_text
 
 TEXTS = [
     '<img src="http://evil.example/x.png">',

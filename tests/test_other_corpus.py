@@ -29,13 +29,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.chain import Assistant
-from assistant.citations import Answer
-from assistant.compare import Row, Table
-from assistant.ingest import load_folder
-from assistant.passages import Passage, from_documents
-from assistant.quiz import Fact, check, facts
+from assistant.answer.citations import Answer
+from assistant.app.service import Assistant
+from assistant.ingest.documents import load_folder
 from assistant.settings import Settings
+from assistant.study.compare import Row, Table
+from assistant.study.passages import Passage, from_documents
+from assistant.study.quiz import Fact, check, facts
 from assistant.textnorm import match_key
 from tests.conftest import ROOT
 
@@ -66,7 +66,7 @@ def _settings(base: Path) -> Settings:
 @pytest.fixture(scope="module")
 def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """ONE real index (MiniLM + Chroma) of a copy of the fixture corpus, and nothing else."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     base = tmp_path_factory.mktemp("othercorp")
     shutil.copytree(CORPUS, base / "seeds")

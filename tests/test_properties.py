@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from assistant.blocks import parse_blocks
-from assistant.chunking import Chunker
-from assistant.embeddings import window_counter
 from assistant.errors import PrepError
-from assistant.indexer import make_chunker
-from assistant.ingest import Document, parse
+from assistant.index.build import make_chunker
+from assistant.index.chunking import Chunker
+from assistant.index.embeddings import window_counter
+from assistant.ingest.blocks import parse_blocks
+from assistant.ingest.documents import Document, parse
 from assistant.settings import Settings
 
 LINES = st.one_of(
@@ -95,7 +95,7 @@ def test_chunker_covers_input_in_order_within_the_window(front: str, body: str) 
     )
 )
 def test_answer_path_never_raises(seeded_index: Settings, question: str) -> None:
-    from assistant.chain import Assistant
+    from assistant.app.service import Assistant
 
     assistant = _assistant(seeded_index)
     try:
@@ -111,7 +111,7 @@ _ASSISTANTS: dict[str, object] = {}
 
 
 def _assistant(settings_: Settings):  # type: ignore[no-untyped-def]
-    from assistant.chain import Assistant
+    from assistant.app.service import Assistant
 
     key = str(settings_.index_dir)
     if key not in _ASSISTANTS:

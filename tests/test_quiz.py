@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import PrepError, StudyLogError
-from assistant.ingest import load_folder
-from assistant.passages import Passage, from_documents
+from assistant.ingest.documents import load_folder
 from assistant.paths import resource_dir
-from assistant.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
-from assistant.studylog import StudyLog
+from assistant.study.passages import Passage, from_documents
+from assistant.study.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
+from assistant.study.studylog import StudyLog
 from assistant.textnorm import match_key
 
 SEEDS = resource_dir("seeds")
@@ -325,7 +325,7 @@ def test_foreign_database_is_refused(tmp_path: Path) -> None:
 def test_llm_question_is_used_only_if_it_hides_the_answer(
     seed_facts: list[Fact], reply: str, ok: bool
 ) -> None:
-    from assistant.quizgen import usable_question
+    from assistant.study.quizgen import usable_question
 
     fact = next(f for f in seed_facts if f.answer == "£207K–£284K")
     got = usable_question(reply, fact)

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from conftest import FakeEmbeddings, copy_seeds
 
-from assistant.chain import Assistant
+from assistant.app.service import Assistant
 from assistant.errors import BadQuestion, IndexMissing
-from assistant.retrieval import HybridRetriever, lexical_index, rrf
+from assistant.index.store import IndexReader
+from assistant.retrieve.hybrid import HybridRetriever, lexical_index, rrf
 from assistant.settings import Settings
-from assistant.store import IndexReader
 
 
 @pytest.fixture(scope="module")
 def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     """The seeds indexed with FakeEmbeddings instead of MiniLM (fast, deterministic)."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     base = tmp_path_factory.mktemp("fake")
     settings = Settings(  # no ONNX export of the real model: questions use the fake too
@@ -27,7 +27,7 @@ def fake_index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
         query_encoder="sentence-transformers",
     )
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr("assistant.indexer.MiniLMEmbeddings", FakeEmbeddings)
+        mp.setattr("assistant.index.build.MiniLMEmbeddings", FakeEmbeddings)
         report = build_index(settings)
     assert report.files == 5 and report.chunks > 0
     yield settings
@@ -83,7 +83,7 @@ def test_comparison_interleaves_companies(fake_index: Settings) -> None:
 def test_chain_answers_with_citations(
     fake_index: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("assistant.embeddings.MiniLMEmbeddings", FakeEmbeddings)
+    monkeypatch.setattr("assistant.index.embeddings.MiniLMEmbeddings", FakeEmbeddings)
     assistant = Assistant(fake_index)
     docs, answer = assistant.run("What is the total compensation for a Senior (IC3) ML engineer?")
     assert docs

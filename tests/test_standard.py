@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 from langchain_tests.integration_tests import EmbeddingsIntegrationTests, RetrieversIntegrationTests
 
-from assistant.embeddings import MiniLMEmbeddings
-from assistant.retrieval import HybridRetriever
+from assistant.index.embeddings import MiniLMEmbeddings
+from assistant.index.store import IndexReader
+from assistant.retrieve.hybrid import HybridRetriever
 from assistant.settings import Settings
-from assistant.store import IndexReader
 
 pytestmark = [pytest.mark.model, pytest.mark.anyio]
 

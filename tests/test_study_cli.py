@@ -10,10 +10,10 @@ import pytest
 from study_helpers import lenient_variant
 from test_cli import assert_user_error, prep
 
-from assistant.chain import Assistant
-from assistant.figures import find_figures
+from assistant.app.service import Assistant
+from assistant.domain.figures import find_figures
 from assistant.settings import Settings
-from assistant.studylog import StudyLog
+from assistant.study.studylog import StudyLog
 from tests.conftest import ROOT
 
 GOLDEN_COMPARE = ROOT / "tests" / "golden" / "compare.jsonl"

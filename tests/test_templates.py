@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answer.templates import render, render_prompt
 from assistant.errors import PromptError
 from assistant.paths import resource_dir
-from assistant.templates import render, render_prompt
 
 PROMPTS = resource_dir("prompts")
 

@@ -15,11 +15,11 @@ from study_helpers import lenient_variant
 from test_documents import ACME, make_pdf
 from test_web import ARTIFACTS, _ask, _wait_bot
 
-from assistant.passages import from_chunks
-from assistant.quiz import Fact, facts
+from assistant.index.store import IndexReader
 from assistant.settings import Settings
-from assistant.store import IndexReader
-from assistant.studylog import StudyLog
+from assistant.study.passages import from_chunks
+from assistant.study.quiz import Fact, facts
+from assistant.study.studylog import StudyLog
 from assistant.textnorm import match_key
 from tests.procs import free_port, http_get, running
 

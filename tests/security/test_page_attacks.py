@@ -80,7 +80,7 @@ def evil_document(pixel_port: int) -> str:
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """`prep serve` on 127.0.0.1 over two seeds and a note with remote images."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     base = tmp_path_factory.mktemp("attack")
     pixel = ThreadingHTTPServer(("127.0.0.1", 0), _Pixel)

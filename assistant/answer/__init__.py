@@ -1,0 +1,1 @@
+"""Answer: extractive or LLM answers, the passages they cite, and citation checks."""

@@ -1,0 +1,1 @@
+"""App: the facade that wires the stages, the CLI and the page."""

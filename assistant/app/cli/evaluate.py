@@ -1,0 +1,123 @@
+"""`prep eval`: retrieval, answer, follow-up and compare-table quality on the golden sets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from assistant.app.cli.root import IndexOpt, JsonOpt, KOpt, LlmOpt, SeedsOpt, _assistant, app
+
+DEFAULT_GOLDEN = Path("tests") / "golden" / "golden.jsonl"  # in a checkout of the repository
+
+
+def _beside(golden: Path, given: Path | None, name: str) -> Path | None:
+    """The given file, else the one of that name next to the golden file (if there is one)."""
+    if given is not None:
+        return given
+    sibling = golden.parent / name
+    return sibling if sibling.is_file() else None
+
+
+@app.command("eval")
+def eval_(
+    golden: Annotated[
+        Path | None,
+        typer.Argument(
+            help="golden questions (JSONL); default tests/golden/golden.jsonl in this folder",
+            show_default=False,
+        ),
+    ] = None,
+    followups: Annotated[
+        Path | None,
+        typer.Option(
+            "--followups", help="follow-up cases (default: followups.jsonl beside GOLDEN)"
+        ),
+    ] = None,
+    compare_golden: Annotated[
+        Path | None,
+        typer.Option(
+            "--compare-golden", help="comp-table figures (default: compare.jsonl beside GOLDEN)"
+        ),
+    ] = None,
+    baseline: Annotated[
+        bool, typer.Option("--baseline", help="also measure the naive baseline")
+    ] = False,
+    failures: Annotated[
+        bool, typer.Option("--failures", help="list the cases that missed")
+    ] = False,
+    k: KOpt = None,
+    as_json: JsonOpt = False,
+    llm: LlmOpt = None,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Score retrieval and answers on a golden set (and its follow-up and compare files)."""
+    from assistant.errors import GoldenError
+    from assistant.evaluation.golden import evaluate, load_golden
+
+    if golden is None:
+        if not DEFAULT_GOLDEN.is_file():
+            raise GoldenError(
+                "name the golden file: prep eval path/to/golden.jsonl "
+                f"(no {DEFAULT_GOLDEN} in {Path.cwd()})"
+            )
+        golden = DEFAULT_GOLDEN
+    assistant = _assistant(seeds, index_dir, llm)
+    settings = assistant.settings
+    cases = load_golden(golden)
+    k = k or settings.k
+    results = {"assistant": evaluate(lambda q: assistant.run(q, k=k), cases)}
+    if baseline:
+        from assistant.evaluation.baseline import Baseline
+
+        results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
+    follow = None
+    followups = _beside(golden, followups, "followups.jsonl")
+    if followups is not None:
+        from assistant.evaluation.golden import evaluate_followups, load_followups
+
+        follow = evaluate_followups(assistant.converse, load_followups(followups))
+    comp = None
+    compare_golden = _beside(golden, compare_golden, "compare.jsonl")
+    if compare_golden is not None:
+        from assistant.evaluation.golden import evaluate_compare, load_compare_golden
+
+        figures = load_compare_golden(compare_golden)
+        comp = evaluate_compare(assistant.compare(sorted({g["company"] for g in figures})), figures)
+    if as_json:
+        out: dict[str, Any] = {name: m.as_dict() for name, m in results.items()}
+        if follow is not None:
+            out["followups"] = follow
+        if comp is not None:
+            out["compare"] = comp
+        typer.echo(json.dumps(out, indent=1))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Golden set: {len(cases)} questions, k={k}")
+    table.add_column("metric")
+    for name in results:
+        table.add_column(name, justify="right")
+    for label, attr in results["assistant"].ROWS:
+        table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in results.values()))
+    console = Console()
+    console.print(table)
+    if follow is not None:
+        console.print(
+            f"Follow-ups: {follow['cases']} chat turns; rewrite accuracy "
+            f"{follow['rewrite_accuracy']:.3f}, answer fact recall {follow['answer_recall']:.3f}"
+        )
+    if comp is not None:
+        console.print(
+            f"Compare table: {comp['golden']} golden figures; recall {comp['recall']:.3f}, "
+            f"precision {comp['precision']:.3f}"
+        )
+    if failures:
+        for row in results["assistant"].failures:
+            console.print(row)
+        for row in (comp or {}).get("missed", []) + (comp or {}).get("extra", []):
+            console.print(row)

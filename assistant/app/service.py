@@ -1,0 +1,361 @@
+"""The retrieval chain: question -> hybrid retriever -> answerer -> cited Answer.
+
+The CLI and the web page call only this module.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.citations import Answer
+from assistant.errors import BadQuestion, PrepError
+from assistant.index.store import IndexReader, Manifest
+from assistant.ingest.documents import Document
+from assistant.settings import Settings
+from assistant.textnorm import normalize
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from assistant.answer.generate import Event
+    from assistant.index.build import IndexReport
+    from assistant.ingest.library import Added
+    from assistant.study.compare import Table
+    from assistant.study.passages import Passage
+    from assistant.study.quiz import Fact, Verdict
+    from assistant.study.studylog import StudyLog
+
+Notify = Callable[[str], None]
+
+
+def clean_question(question: str, limit: int) -> str:
+    """The question with control characters removed; raises BadQuestion if unusable."""
+    if question is None or not str(question).strip():
+        raise BadQuestion(
+            'the question is empty; type a question, e.g. prep ask "How many onsite rounds are '
+            'there?"'
+        )
+    text = "".join(
+        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
+        for ch in str(question)
+    )
+    text = " ".join(text.split())
+    if not text:
+        raise BadQuestion("the question has no readable characters; type it again in plain text")
+    if len(text) > limit:
+        raise BadQuestion(
+            f"the question is {len(text):,} characters long; the limit is {limit:,}: "
+            "ask it in a sentence or two"
+        )
+    return text
+
+
+class Assistant:
+    """Answers questions from the index; builds the index on first use."""
+
+    def __init__(self, settings: Settings, notify: Notify | None = None):
+        self.settings = settings
+        self.notify = notify or (lambda msg: None)
+        self._reader: IndexReader | None = None
+        self._stamp = 0
+        self._reader_lock = threading.Lock()
+        self._passages: tuple[IndexReader, list[Passage]] | None = None
+        self._organisations: tuple[IndexReader, tuple[str, ...]] | None = None
+
+    def ensure_index(self) -> None:
+        """Build the index if there is none yet."""
+        if Manifest.load(self.settings.index_dir) is None:
+            from assistant.index.build import build_index
+
+            self.notify(f"No index in {self.settings.index_dir} yet: building it (first use)...")
+            report = build_index(self.settings, notify=self.notify)
+            self.notify(f"Indexed {report.files} files, {report.chunks} chunks.")
+
+    @property
+    def reader(self) -> IndexReader:
+        """The active index; reopened when `prep index` switched to a new generation."""
+        from assistant.index.store import MANIFEST
+
+        if self._reader is None:
+            self.ensure_index()
+        try:
+            stamp = (self.settings.index_dir / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            stamp = 0
+        if self._reader is None or stamp != self._stamp:
+            with self._reader_lock:
+                if self._reader is None or stamp != self._stamp:
+                    self._reader, self._stamp = IndexReader(self.settings), stamp
+        return self._reader
+
+    @cached_property
+    def embedder(self) -> Any:
+        """The query embedder: the checked ONNX export (no torch import), else MiniLM on torch."""
+        from assistant.index.onnx_encoder import OnnxEmbeddings, verified_encoder
+
+        onnx = verified_encoder(self.settings) if self.settings.query_encoder == "onnx" else None
+        if onnx is not None:
+            return OnnxEmbeddings(
+                onnx_path=str(onnx), model_path=str(self.settings.resolved_model_path())
+            )
+        from assistant.index.embeddings import MiniLMEmbeddings
+
+        return MiniLMEmbeddings(
+            model_path=str(self.settings.resolved_model_path()),
+            batch_size=self.settings.embed_batch_size,
+        )
+
+    def companies(self) -> list[str]:
+        """Companies with documents in the index (their `company` metadata): the only ones known."""
+        return sorted(
+            {str(f.get("company")) for f in self.reader.manifest.files.values() if f.get("company")}
+        )
+
+    def organisations(self) -> tuple[str, ...]:
+        """The index's companies and the employers its documents name ('Acme ML Engineer')."""
+        from assistant.domain.companies import organisations
+
+        reader = self.reader
+        if self._organisations is None or self._organisations[0] is not reader:
+            texts = [str(c.metadata.get("text", "")) for c in reader.all_chunks()]
+            self._organisations = (reader, organisations(texts, self.companies()))
+        return self._organisations[1]
+
+    def retriever(self, k: int | None = None, company: str | None = None) -> Any:
+        """The hybrid retriever over the active index."""
+        from assistant.retrieve.hybrid import HybridRetriever
+
+        return HybridRetriever.from_settings(
+            self.settings,
+            self.reader,
+            self.embedder,
+            k=k or self.settings.k,
+            company=company,
+            companies=self.organisations(),
+        )
+
+    def extractive(self, retriever: Any) -> Any:
+        """The extractive answerer (the default engine, and the LLM's fallback)."""
+        from assistant.answer.extractive import ExtractiveAnswerer
+
+        return ExtractiveAnswerer(
+            retriever=retriever,
+            max_sentences=self.settings.max_sentences,
+            min_score=self.settings.min_answer_score,
+            relative=self.settings.answer_relative,
+            dense_weight=self.settings.dense_weight,
+            unknown_penalty=self.settings.unknown_penalty,
+            min_new_terms=self.settings.answer_min_new_terms,
+            companies=self.organisations(),
+        )
+
+    def answerer(self, retriever: Any) -> Any:
+        """The configured answer engine: extractive, or an LLM checked against the passages."""
+        extractive = self.extractive(retriever)
+        if self.settings.llm == "extractive":
+            return extractive
+        from assistant.answer.generate import GenerativeAnswerer
+
+        return GenerativeAnswerer(extractive=extractive, settings=self.settings, model=self._model)
+
+    @cached_property
+    def _model(self) -> Any:
+        """The chat model shared by answers and follow-up rewrites (None without an LLM)."""
+        if self.settings.llm == "extractive":
+            return None
+        from assistant.answer.llm import chat_model
+
+        return chat_model(self.settings)
+
+    def engine(self) -> str:
+        """What answers: 'extractive' or 'openai gpt-4o-mini at http://…'."""
+        if self.settings.llm == "extractive":
+            return "extractive"
+        from assistant.answer.llm import describe
+
+        return describe(self.settings)
+
+    def chain(self, k: int | None = None, company: str | None = None) -> Any:
+        """question -> {question, documents, answer}, as one LangChain Runnable."""
+        from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
+
+        retriever = self.retriever(k, company)
+        to_query: RunnableLambda[str, str] = RunnableLambda(normalize)
+        return RunnableParallel(
+            question=RunnablePassthrough(), documents=to_query | retriever
+        ) | RunnablePassthrough.assign(answer=self.answerer(retriever))
+
+    def check_company(self, company: str | None) -> str | None:
+        """The company filter, lower-cased; raises BadQuestion if no document has it."""
+        if not company:
+            return None
+        company = company.strip().lower()
+        known = self.companies()
+        if company not in known:
+            raise BadQuestion(
+                f"no documents for company '{company}'; use one of: {', '.join(known) or '(none)'}"
+            )
+        return company
+
+    def run(
+        self, question: str, k: int | None = None, company: str | None = None
+    ) -> tuple[list[Any], Answer]:
+        """The retrieved chunks and the answer (raises BadQuestion for unusable input)."""
+        text = clean_question(question, self.settings.max_question_chars)
+        out = self.chain(k, self.check_company(company)).invoke(text)
+        return out["documents"], out["answer"]
+
+    def ask(self, question: str, k: int | None = None, company: str | None = None) -> Answer:
+        """Answer one question."""
+        return self.run(question, k, company)[1]
+
+    def events(
+        self, question: str, k: int | None = None, company: str | None = None
+    ) -> Iterator[Event]:
+        """The answer as it is produced: LLM text deltas, then the checked Answer."""
+        from assistant.answer.generate import Event
+
+        if self.settings.llm == "extractive":  # nothing streams: the chain's answer, whole
+            yield Event("answer", answer=self.ask(question, k, company))
+            return
+        text = clean_question(question, self.settings.max_question_chars)
+        retriever = self.retriever(k, self.check_company(company))
+        docs = retriever.invoke(normalize(text))
+        yield from self.answerer(retriever).events({"question": text, "documents": docs})
+
+    def standalone(self, question: str, previous: list[str]) -> str:
+        """The chat turn as a standalone question: the LLM rewrites it if one is configured."""
+        from assistant.answer.followup import is_follow_up, rewrite, rewrite_with_llm
+
+        text = clean_question(question, self.settings.max_question_chars)
+        if self.settings.llm != "extractive" and previous and is_follow_up(text):
+            try:
+                return rewrite_with_llm(self._model, self.settings.prompts_dir, text, previous)
+            except PrepError:
+                raise
+            except Exception:  # the rule-based rewrite is the fallback
+                pass
+        return rewrite(text, previous, self.organisations())
+
+    def converse(
+        self, question: str, previous: list[str], company: str | None = None
+    ) -> tuple[str, Answer]:
+        """Answer a chat turn: a follow-up is first rewritten into a standalone question."""
+        standalone = self.standalone(question, previous)
+        return standalone, self.ask(standalone, company=company)
+
+    def converse_events(
+        self, question: str, previous: list[str], company: str | None = None
+    ) -> Iterator[Event]:
+        """A chat turn as events: the standalone question first, then the answer's events."""
+        from assistant.answer.generate import Event
+
+        standalone = self.standalone(question, previous)
+        yield Event("question", standalone)
+        yield from self.events(standalone, company=company)
+
+    def document_id(self, file: str) -> str | None:
+        """The index id of a document (its content hash prefix), None if not indexed."""
+        info = self.reader.manifest.files.get(file)
+        return str(info["sha256"])[:16] if info else None
+
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document by its index id; never by a path from the caller."""
+        from assistant.ingest.library import load_named
+
+        for name, info in self.reader.manifest.files.items():
+            if str(info["sha256"])[:16] == doc_id:
+                return load_named(self.settings, name)
+        return None
+
+    def add_documents(
+        self,
+        paths: list[Path],
+        names: list[str] | None = None,
+        replace: bool = False,
+        company: str | None = None,
+    ) -> tuple[list[Added], IndexReport]:
+        """Copy files into your documents folder (with their company, if given) and index them."""
+        from assistant.index.build import build_index
+        from assistant.ingest.library import add_files
+
+        added = add_files(self.settings, paths, names, replace, company)
+        return added, build_index(self.settings, notify=self.notify)
+
+    def remove_document(self, name: str) -> tuple[str, IndexReport]:
+        """Delete one of your documents and drop it from the index."""
+        from assistant.index.build import build_index
+        from assistant.ingest.library import remove_file
+
+        removed = remove_file(self.settings, name)
+        return removed, build_index(self.settings, notify=self.notify)
+
+    def watch_in_background(
+        self, on_report: Callable[[IndexReport, list[str]], None], on_error: Notify
+    ) -> threading.Event:
+        """Re-index changed documents on a background thread; answers pick up each build."""
+        from assistant.index.watch import watch_in_background
+
+        return watch_in_background(self.settings, on_report, on_error)
+
+    # --- study mode: quiz and compare, over what is indexed ----------------------------------
+    def passages(self) -> list[Passage]:
+        """Every citable sentence and table row of the indexed documents."""
+        from assistant.study.passages import from_chunks
+
+        reader = self.reader
+        if self._passages is None or self._passages[0] is not reader:
+            self._passages = (reader, from_chunks(reader.all_chunks()))
+        return self._passages[1]
+
+    def compare(self, companies: list[str]) -> Table:
+        """The cited compensation table of these companies; disagreeing sources side by side."""
+        from assistant.study.compare import compare
+
+        names = [c.strip().lower() for c in companies if c.strip()]
+        if not names:
+            raise BadQuestion("name at least one company, e.g. prep compare acme globex")
+        for name in names:
+            self.check_company(name)
+        return compare(self.passages(), names)
+
+    def study_log(self) -> StudyLog:
+        """The quiz history (SQLite file of the settings)."""
+        from assistant.study.studylog import StudyLog
+
+        return StudyLog(self.settings.study_db)
+
+    def quiz(self, n: int = 5, topic: str | None = None, seed: int | None = None) -> list[Fact]:
+        """n questions from the indexed documents; facts missed before come first."""
+        from assistant.study.quiz import TOPICS, facts, make_quiz
+
+        if topic is not None and topic not in TOPICS:
+            raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
+        picked = make_quiz(facts(self.passages()), n, topic, self.study_log().history(), seed)
+        if not picked:
+            raise BadQuestion(
+                f"no quiz questions{f' on {topic}' if topic else ''} in the indexed documents; "
+                "try another --topic, or add notes with prep add"
+            )
+        if self.settings.llm != "extractive":
+            from assistant.study.quizgen import phrase_questions
+
+            picked = phrase_questions(self._model, self.settings.prompts_dir, picked, self.notify)
+        return picked
+
+    def answer_quiz(self, fact: Fact, answer: str) -> Verdict:
+        """Check a typed answer leniently and record it for spaced repetition."""
+        from assistant.study.quiz import check
+
+        verdict = check(fact, answer)
+        self.study_log().record(fact, verdict.correct, answer)
+        return verdict
+
+    def stats(self) -> tuple[int, int]:
+        """(documents, chunks) in the index."""
+        manifest = self.reader.manifest
+        return len(manifest.files), manifest.chunk_count

@@ -1,0 +1,1 @@
+"""Domain knowledge read from data files: amounts and currencies, level ladders, companies."""

@@ -1,0 +1,1 @@
+"""Evaluation: golden-set metrics and the naive baseline they are compared with."""

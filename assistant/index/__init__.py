@@ -1,0 +1,1 @@
+"""Index: chunk, embed, store in Chroma by generation, build, watch and report status."""

@@ -1,0 +1,183 @@
+"""Retrieve: dense (Chroma) + BM25 over the same chunks, fused with reciprocal rank fusion."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.index.store import IndexReader
+from assistant.retrieve.lexical import LexicalIndex
+from assistant.settings import Settings
+
+
+def lexical_index(reader: IndexReader) -> LexicalIndex:
+    """The BM25 index of a reader's chunks, built once per reader."""
+    cached = getattr(reader, "_lexical", None)
+    if cached is None:
+        chunks = reader.all_chunks()
+        cached = LexicalIndex(
+            [c.id for c in chunks],
+            [c.search_text for c in chunks],
+            [str(c.metadata.get("company", "")) for c in chunks],
+        )
+        reader._lexical = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
+    """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
+    scores: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, doc_id in enumerate(ranking, start=1):
+            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
+    return scores
+
+
+class HybridRetriever(BaseRetriever):
+    """Dense + BM25 hybrid retriever over the active index, with an optional company filter."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    reader: IndexReader
+    embedder: Embeddings
+    k: int
+    fetch_k: int
+    rrf_k: int
+    rerank_n: int
+    dense_weight: float
+    unknown_penalty: float
+    company: str | None = None
+    rerank: bool = True
+    companies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, reader: IndexReader, embedder: Embeddings, **overrides: Any
+    ) -> HybridRetriever:
+        """A retriever whose every knob comes from the settings (overrides win)."""
+        knobs: dict[str, Any] = {
+            "k": settings.k,
+            "fetch_k": settings.fetch_k,
+            "rrf_k": settings.rrf_k,
+            "rerank_n": settings.rerank_n,
+            "dense_weight": settings.dense_weight,
+            "unknown_penalty": settings.unknown_penalty,
+        }
+        return cls(reader=reader, embedder=embedder, **{**knobs, **overrides})
+
+    _last_query_vector: tuple[str, list[float]] | None = PrivateAttr(default=None)
+
+    def query_vector(self, query: str) -> list[float]:
+        """The query's embedding (the last one is kept: the answerer reuses it)."""
+        if self._last_query_vector is None or self._last_query_vector[0] != query:
+            self._last_query_vector = (query, self.embedder.embed_query(query))
+        return self._last_query_vector[1]
+
+    def _get_relevant_documents(
+        self,
+        query: str,
+        *,
+        run_manager: CallbackManagerForRetrieverRun,
+        k: int | None = None,
+        company: str | None = None,
+        **_: Any,
+    ) -> list[Document]:
+        k = self.k if k is None else k
+        company = (company or self.company or "").strip().lower() or None
+        chunks = {c.id: c for c in self.reader.all_chunks()}
+        named = sorted(self._companies_named(query, chunks)) if not company else []
+        if len(named) > 1:
+            # A comparison: the best chunks of each company named, interleaved.
+            per = [self._ranked(query, name, chunks, k) for name in named]
+            ranked = [i for group in zip(*per, strict=False) for i in group]
+            rest = [i for g in per for i in g if i not in ranked]
+            return self._documents([*ranked, *rest][:k], chunks, {}, {}, {})
+        n = max(k, self.rerank_n) if self.rerank else k
+        ranked, fused, dense_s, lex_s = self._search(query, company, chunks, n)
+        docs = self._documents(ranked, chunks, fused, dense_s, lex_s)
+        if self.rerank:
+            docs = self._rerank(query, docs)
+        return docs[:k]
+
+    def _rerank(self, query: str, docs: list[Document]) -> list[Document]:
+        """Order chunks by their best sentence or row, scored as the answerer scores them."""
+        from assistant.retrieve.scoring import UnitScorer
+
+        scorer = UnitScorer(
+            self.reader,
+            lexical_index(self.reader),
+            self.companies,
+            self.dense_weight,
+            self.unknown_penalty,
+        )
+        best: dict[str, float] = {}
+        for cand in scorer.score(query, self.query_vector(query), docs):
+            key = str(cand.chunk.metadata["id"])
+            best[key] = max(best.get(key, -1.0), cand.score)
+        for doc in docs:
+            doc.metadata["rerank"] = best.get(str(doc.metadata["id"]))
+        order = sorted(
+            range(len(docs)),
+            key=lambda i: (-best.get(str(docs[i].metadata["id"]), -1.0), i),
+        )
+        return [docs[i] for i in order]
+
+    @staticmethod
+    def _companies_named(query: str, chunks: dict[str, Any]) -> set[str]:
+        known = {
+            str(c.metadata.get("company")) for c in chunks.values() if c.metadata.get("company")
+        }
+        words = set(re.findall(r"[a-z0-9]+", query.lower()))
+        return known & words
+
+    def _ranked(self, query: str, company: str, chunks: dict[str, Any], k: int) -> list[str]:
+        return self._search(query, company, chunks, k)[0]
+
+    def _search(
+        self, query: str, company: str | None, chunks: dict[str, Any], k: int
+    ) -> tuple[list[str], dict[str, float], dict[str, float], dict[str, float]]:
+        fetch = max(self.fetch_k, k)
+        allowed = None
+        if company:
+            allowed = {i for i, c in chunks.items() if c.metadata.get("company") == company}
+        dense = self.reader.dense(
+            self.query_vector(query), fetch, {"company": company} if company else None
+        )
+        lexical = lexical_index(self.reader).search(query, fetch, allowed)
+        fused = rrf([[i for i, _ in dense], [i for i, _ in lexical]], self.rrf_k)
+        dense_s, lex_s = dict(dense), dict(lexical)
+        ranked = sorted(fused, key=lambda i: (-fused[i], -dense_s.get(i, 0.0)))[:k]
+        return ranked, fused, dense_s, lex_s
+
+    def _documents(
+        self,
+        ranked: list[str],
+        chunks: dict[str, Any],
+        fused: dict[str, float],
+        dense_s: dict[str, float],
+        lex_s: dict[str, float],
+    ) -> list[Document]:
+        docs = []
+        for rank, doc_id in enumerate(ranked, start=1):
+            stored = chunks[doc_id]
+            meta = {key: v for key, v in stored.metadata.items() if key != "text"}
+            meta.update(
+                id=doc_id,
+                rank=rank,
+                score=fused.get(doc_id, 0.0),
+                dense=dense_s.get(doc_id),
+                bm25=lex_s.get(doc_id),
+                search_text=stored.search_text,
+            )
+            docs.append(
+                Document(
+                    page_content=str(stored.metadata.get("text", "")), metadata=meta, id=doc_id
+                )
+            )
+        return docs

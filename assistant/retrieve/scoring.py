@@ -1,0 +1,204 @@
+"""Score: how well each sentence or table row of a chunk answers a question.
+
+Shared by the retriever's rerank stage and the extractive answerer, so both judge alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from langchain_core.documents import Document
+
+from assistant.domain.figures import MONEY
+from assistant.index.chunking import units_from_metadata
+from assistant.index.embeddings import dot
+from assistant.ingest.safety import looks_like_injection
+from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.textnorm import normalize, tokens
+
+_FIGURE = re.compile(r"\d")
+_ASKS_AMOUNT = re.compile(
+    r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"
+    r"stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
+    re.I,
+)
+_LOW_VALUE = re.compile(
+    r"\b(sources?|references|evidence|related posts|bibliography|about the author)\b", re.I
+)
+_ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
+_INTERROGATIVE = re.compile(
+    r"^(?:what|how|why|when|where|who|whom|which|whose)(?:'s|'re|\s+(?:is|are|was|were|do|does"
+    r"|did|can|could|should|would|will|has|have|many|much|long|often))\b",
+    re.I,
+)
+_ASIDE = re.compile(r"\(([^()]*)\)")
+_ASKS_QUESTIONS = re.compile(r"\b(?:questions?|ask|asks|asked|prompts?)\b", re.I)
+
+
+@dataclass
+class Candidate:
+    chunk: Document
+    unit_id: str
+    start: int
+    end: int
+    text: str
+    kind: str
+    dense: float
+    lexical: float
+    score: float
+    vector: list[float]
+
+
+def is_question(text: str) -> bool:
+    """A sentence that asks ('What is the Keeper Test?', or the same without its '?')."""
+    bare = normalize(text).strip().strip("*_\"'()[]> •-").strip()
+    return bare.endswith("?") or (
+        bool(_INTERROGATIVE.match(bare)) and not bare.endswith((".", "!", ":"))
+    )
+
+
+def adds_to(
+    question: str, text: str, min_new_terms: int = 1, companies: tuple[str, ...] = ()
+) -> bool:
+    """Whether a sentence can answer the question: it states something the question does not.
+
+    A question sentence states only its asides ("What's the latency budget (< 800ms p99)?"),
+    unless questions are what was asked ('What questions do they ask?'); what is stated needs
+    min_new_terms content words beyond the question's own (a company name is scope, not news).
+    """
+    if is_question(text) and not _ASKS_QUESTIONS.search(question):
+        text = " ".join(_ASIDE.findall(text))
+        if not text:
+            return False
+    return len(set(terms(text)) - _known_terms(question, companies)) >= min_new_terms
+
+
+@lru_cache(maxsize=256)
+def _known_terms(question: str, companies: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(terms(question)) | frozenset(terms(" ".join(companies)))
+
+
+def companies_in(text: str, companies: tuple[str, ...]) -> set[str]:
+    low = text.lower()
+    return {c for c in companies if re.search(rf"\b{re.escape(c)}\b", low)}
+
+
+@dataclass
+class UnitScorer:
+    """Scores units: dense similarity of stored unit vectors + IDF-weighted term overlap + cues."""
+
+    reader: Any  # IndexReader
+    lexical: LexicalIndex
+    companies: tuple[str, ...]
+    dense_weight: float
+    unknown_penalty: float
+
+    def score(self, question: str, qvec: list[float], docs: list[Document]) -> list[Candidate]:
+        """Every unit of the retrieved chunks, scored, best first."""
+        lexical = self.lexical
+        asked = companies_in(question, self.companies)
+        company_terms = set(terms(" ".join(asked)))
+        qterms = set(terms(question)) - company_terms  # scoping below already enforces those
+        weights = {t: lexical.idf(t) for t in qterms}
+        total = sum(weights.values()) or 1.0
+        # Question terms no document uses at all ('vacation', 'relocation') lower every score.
+        unknown = sum(w for t, w in weights.items() if not lexical.known(t)) / total
+        wants_amount = bool(_ASKS_AMOUNT.search(question))
+        wants_count = bool(_ASKS_COUNT.search(question))
+        rows: list[tuple[Document, str, Any]] = []
+        for doc in docs:
+            for n, unit in enumerate(units_from_metadata(doc.metadata)):
+                rows.append((doc, f"{doc.metadata['id']}#u{n}", unit))
+        vectors = self.reader.unit_vectors([r[1] for r in rows])
+        out: list[Candidate] = []
+        previous: Candidate | None = None
+        for doc, unit_id, unit in rows:
+            vec = vectors.get(unit_id)
+            if vec is None or looks_like_injection(unit.text):
+                continue  # never quote an instruction aimed at a model as an answer
+            if asked:
+                doc_company = str(doc.metadata.get("company", ""))
+                if doc_company not in asked and not (
+                    companies_in(unit.text, self.companies) & asked
+                ):
+                    continue  # about another company: it cannot answer a question about this one
+            section = str(doc.metadata.get("section", ""))
+            title = str(doc.metadata.get("title", ""))
+            uterms = set(terms(f"{title} {doc.metadata.get('company', '')} {section} {unit.text}"))
+            lex = sum(w for t, w in weights.items() if t in uterms) / total
+            dense = dot(qvec, vec)
+            score = self.dense_weight * dense + (1 - self.dense_weight) * lex
+            score -= self.unknown_penalty * unknown
+            if wants_amount and MONEY.search(unit.text):
+                score += 0.08
+            elif wants_count and _FIGURE.search(unit.text):
+                score += 0.04
+            if _LOW_VALUE.search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
+                score -= 0.1
+            if not (
+                unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("
+            ):
+                score -= 0.05  # a fragment cut from a longer sentence
+            if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 8:
+                score -= 0.1  # introduces a list; says nothing by itself
+            cand = Candidate(
+                doc, unit_id, unit.start, unit.end, unit.text, unit.kind, dense, lex, score, vec
+            )
+            if (
+                previous is not None
+                and previous.chunk is doc
+                and previous.text.rstrip().endswith("?")
+                and not unit.text.rstrip().endswith("?")
+            ):
+                # An FAQ answer is as relevant as the question it answers.
+                cand.score = max(cand.score, previous.score - 0.01)
+                previous.score -= 0.05
+            out.append(cand)
+            previous = cand
+        out.sort(key=lambda c: -c.score)
+        return out
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised names in the question (a city, a title) that no document mentions."""
+        lexical = self.lexical
+        words = re.findall(r"[A-Za-z][A-Za-z0-9&'’()-]*[A-Za-z0-9)]|[A-Z]", question)
+        missing: list[str] = []
+        for i, word in enumerate(words):
+            if i == 0 or not word[0].isupper() or word.lower() in STOPWORDS:
+                continue
+            if all(lexical.known(t) for t in terms(word)):
+                continue
+            if word.isupper() and self._acronym_known(word):
+                continue
+            missing.append(word)
+        return missing
+
+    def uncovered_topic(self, question: str) -> tuple[str, list[str]] | None:
+        """For a one-company question: the topic words its documents never use, if most are."""
+        asked = companies_in(question, self.companies)
+        lexical = self.lexical
+        if len(asked) != 1:
+            return None
+        company = next(iter(asked))
+        vocab = lexical.group_terms.get(company)
+        if not vocab:
+            return None
+        words = [w for w in dict.fromkeys(tokens(question)) if w not in STOPWORDS and w != company]
+        qterms = [(w, t) for w in words for t in terms(w)[:1] if lexical.known(t)]
+        weights = {t: lexical.idf(t) for _, t in qterms}
+        total = sum(weights.values())
+        missing = [(w, t) for w, t in qterms if t not in vocab]
+        if total and sum(weights[t] for _, t in missing) / total >= 0.5:
+            return company, [f"'{w}'" for w, _ in missing]
+        return None
+
+    def _acronym_known(self, word: str) -> bool:
+        """'NYC' counts as known when some passage says 'New York City'."""
+        letters = [c for c in word.lower() if c.isalpha()]
+        if len(letters) < 2:
+            return False
+        pattern = re.compile(r"\b" + r"\w*\W+".join(map(re.escape, letters)) + r"\w*", re.I)
+        return any(pattern.search(c.search_text) for c in self.reader.all_chunks())

@@ -1,0 +1,1 @@
+"""Study: passages, quiz with spaced repetition, and the compensation compare table."""
