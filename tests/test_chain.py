@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.app.service import clean_question
+from assistant.app.service import Assistant, clean_question
 from assistant.errors import BadQuestion, PrepError
+from assistant.settings import Settings
 
 LIMIT = 2000
 
@@ -47,3 +48,17 @@ def test_unicode_text_kept() -> None:
     assert clean_question("Stockholm SEK 60K–76K/mo — är det bra?", LIMIT) == (
         "Stockholm SEK 60K–76K/mo — är det bra?"
     )
+
+
+def test_study_knobs_come_from_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from assistant.study.compare import CompareRules
+    from assistant.study.quiz import QuizRules
+
+    assert Assistant(Settings()).compare_rules() == CompareRules()  # one default: the setting
+    assert Assistant(Settings()).quiz_rules() == QuizRules()
+    monkeypatch.setenv("PREP_COMPARE_LABEL_GAP", "12")
+    monkeypatch.setenv("PREP_QUIZ_TOLERANCE", "0.02")
+    assistant = Assistant(Settings())
+    assert assistant.compare_rules().label_gap == 12
+    assert assistant.quiz_rules().tolerance == 0.02
+    assert assistant.quiz_rules().min_words == Settings().quiz_min_words

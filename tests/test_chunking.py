@@ -68,8 +68,11 @@ def test_markdown_table_rows_stay_with_their_header() -> None:
     ):
         assert normalize(row) in search
     rows = [u for u in table[0].units if u.kind == "row"]
-    assert [r.text.split(" — ")[0] for r in rows] == ["Los Angeles", "San Francisco", "London"]
-    assert all("Total Comp:" in r.text for r in rows)
+    assert [r.label for r in rows] == ["Los Angeles", "San Francisco", "London"]
+    assert all("Total Comp:" in r.text and "Total Comp" in r.cell_map() for r in rows)
+    stored = units_from_metadata(table[0].metadata())
+    assert stored == table[0].units  # rows keep label and cells through the store
+    assert rows[0].cell_map()["Total Comp"] == rows[0].cells[-1].value == "$270K-$342K"
     # The header is shown with the rows in the displayed passage.
     assert "| Region | Base Salary (All-Cash)" in table[0].text
 
@@ -127,9 +130,12 @@ def test_offsets_point_at_the_source_text(prefix: str) -> None:
             if unit.kind == "sentence":
                 assert unit.text == tidy(source)
                 assert _squash(source) == unit.text or unit.text in _squash(source)
-            else:  # a table row: its first cell is the row label
-                label = unit.text.split(" — ")[0]
-                assert match_key(label) in match_key(source.replace("|", " ").replace("*", ""))
+            else:  # a table row: its first cell is the row label, each cell is in the file
+                flat = match_key(source.replace("|", " ").replace("*", ""))
+                assert match_key(unit.label) in flat, unit
+                for cell in unit.cells:
+                    assert doc.text[cell.start :].startswith(cell.value), (unit, cell)
+                    assert unit.text[cell.at :].startswith(cell.value), (unit, cell)
 
 
 @pytest.mark.parametrize("prefix", DOC_PREFIXES)

@@ -13,8 +13,17 @@ from assistant.domain.figures import find_figures
 from assistant.evaluation.golden import evaluate_compare, load_compare_golden
 from assistant.ingest.documents import load_folder
 from assistant.paths import resource_dir
-from assistant.study.compare import COLUMNS, Cell, Table, compare, extract, to_markdown
+from assistant.study.compare import (
+    COLUMNS,
+    Cell,
+    CompareRules,
+    Table,
+    compare,
+    extract,
+    to_markdown,
+)
 from assistant.study.passages import Passage, from_documents
+from tests.study_helpers import row_passage
 
 SEEDS = resource_dir("seeds")
 GOLDEN = Path(__file__).parent / "golden" / "compare.jsonl"
@@ -265,25 +274,31 @@ def test_markdown_has_a_citation_after_every_cell(table: Table) -> None:
     assert "sources differ" in md
 
 
-def _p(source: str, start: int, text: str, kind: str = "row", company: str = "acme") -> Passage:
+def _p(
+    source: str, start: int, text: str, kind: str = "sentence", company: str = "acme"
+) -> Passage:
     return Passage(source, "t", "", company, start, start + len(text), kind, text)
+
+
+def _r(source: str, start: int, label: str, *cells: tuple[str, str]) -> Passage:
+    return row_passage(label, list(cells), source, start=start, title="t", section="")
 
 
 def test_synthetic_rows_agreeing_sources_and_labels() -> None:
     ps = [
-        _p("a.md", 0, "Berlin — Base Salary: €90K-€110K; Bonus: 10%; Stock: n/a"),
-        _p("a.md", 60, "Average — Base Salary: €90K; Total Comp: €100K"),  # not a region/level
-        _p("a.md", 120, "Google — Base Salary: $200K; Total Comp: $300K"),  # another company
-        _p("a.md", 180, "Berlin — Office: Mitte; Team: Search"),  # not a comp table
-        _p("b.md", 0, "Berlin — Base (EUR): 90,000-110,000; Bonus: 10%"),
-        _p("b.md", 60, "IC1 — Base Salary (USD): 100,000; Total (USD): 120,000"),
-        _p("b.md", 120, "IC2 Senior — Base Salary (USD): 150,000; Total (USD): 190,000"),
-        _p("c.md", 0, "Total comp at L3 (junior) is $150k; L4: $200k.", kind="sentence"),
-        _p("c.md", 50, "Meta pays L5 $400k total comp.", kind="sentence"),
+        _r("a.md", 0, "Berlin", ("Base Salary", "€90K-€110K"), ("Bonus", "10%"), ("Stock", "n/a")),
+        _r("a.md", 60, "Average", ("Base Salary", "€90K"), ("Total Comp", "€100K")),  # no region
+        _r("a.md", 120, "Google", ("Base Salary", "$200K"), ("Total Comp", "$300K")),  # company
+        _r("a.md", 180, "Berlin", ("Office", "Mitte"), ("Team", "Search")),  # not a comp table
+        _r("b.md", 0, "Berlin", ("Base (EUR)", "90,000-110,000"), ("Bonus", "10%")),
+        _r("b.md", 60, "IC1", ("Base Salary (USD)", "100,000"), ("Total (USD)", "120,000")),
+        _r("b.md", 120, "IC2 Senior", ("Base Salary (USD)", "150,000"), ("Total (USD)", "190,000")),
+        _p("c.md", 0, "Total comp at L3 (junior) is $150k; L4: $200k."),
+        _p("c.md", 50, "Meta pays L5 $400k total comp."),
         # companies are known from the documents, not from a list in code: these two are
         # the companies of other documents (their metadata)
-        _p("g.md", 0, "A guide to levels.", kind="sentence", company="google"),
-        _p("m.md", 0, "A guide to levels.", kind="sentence", company="meta"),
+        _p("g.md", 0, "A guide to levels.", company="google"),
+        _p("m.md", 0, "A guide to levels.", company="meta"),
     ]
     table = compare(ps, ["acme"])
     berlin = [r for r in table.rows if r.group == "Berlin"]
@@ -301,8 +316,8 @@ def test_synthetic_rows_agreeing_sources_and_labels() -> None:
 
 def test_one_source_with_two_figures_for_a_level_keeps_both_and_flags() -> None:
     ps = [
-        _p("a.md", 0, "Total comp at L5 (senior) is $500k.", kind="sentence"),
-        _p("a.md", 40, "Total comp at L5 (senior) is $520k.", kind="sentence"),
+        _p("a.md", 0, "Total comp at L5 (senior) is $500k."),
+        _p("a.md", 40, "Total comp at L5 (senior) is $520k."),
     ]
     table = compare(ps, ["acme"])
     assert [r.cells["total"].value for r in table.rows] == ["$500k", "$520k"]
@@ -315,3 +330,88 @@ def test_compare_is_deterministic(passages: list[Passage]) -> None:
     )
     first = compare(passages, ["spotify", "netflix"])
     assert first.rows[0].company == "spotify"
+
+
+LEVELS = ["Level 1", "Level 2", "Level 3"]
+
+
+def test_components_as_rows_and_levels_as_columns_give_one_row_per_level() -> None:
+    ps = [
+        _r(
+            "a.md", 0, "Base pay (USD)", *zip(LEVELS, ["90,000", "100,000", "120,000"], strict=True)
+        ),
+        _r("a.md", 40, "Bonus", *zip(LEVELS, ["5%", "8%", "10%"], strict=True)),
+        _r("a.md", 80, "Total", *zip(LEVELS, ["$100K", "$120K", "$150K"], strict=True)),
+        _r("a.md", 200, "Office", ("Level 1", "Mitte"), ("Level 2", "Kreuzberg")),  # not comp
+    ]
+    table = compare(ps, ["acme"])
+    assert [r.label for r in table.rows] == LEVELS
+    level2 = table.rows[1]
+    assert {c: level2.cells[c].value for c in level2.cells} == {
+        "base": "100,000",
+        "bonus": "8%",
+        "total": "$120K",
+    }
+    assert level2.cells["base"].currency == "USD"  # from the row's "(USD)"
+    assert [level2.cells[c].start for c in ("base", "bonus", "total")] == [0, 40, 80]
+    assert (level2.start, level2.end) == (0, ps[2].end)
+
+
+def test_one_component_row_is_not_a_comp_table() -> None:
+    total = _r("a.md", 80, "Total", *zip(LEVELS, ["$100K", "$120K", "$150K"], strict=True))
+    assert compare([total], ["acme"]).rows == []
+
+
+def test_numbered_levels_and_seniority_words_are_ordered_together() -> None:
+    ps = [
+        _r("a.md", 0, "Senior SDE", ("Base", "$150K"), ("Total", "$180K")),
+        _r("a.md", 40, "Berlin", ("Base", "€90K"), ("Total", "€100K")),
+        _r("a.md", 80, "SDE II", ("Base", "$120K"), ("Total", "$140K")),
+        _r("a.md", 120, "SDE I", ("Base", "$100K"), ("Total", "$110K")),
+    ]
+    table = compare(ps, ["acme"])
+    assert [r.label for r in table.rows] == ["SDE I", "SDE II", "Senior SDE", "Berlin"]
+
+
+def test_an_unworded_level_sits_at_the_word_of_the_level_below_it() -> None:
+    ps = [
+        _p("a.md", 0, "Total comp at L6 is $400k."),
+        _p("a.md", 40, "Total comp at L5 (senior) is $300k."),
+        _p("a.md", 80, "Total comp at L3 is $150k."),
+        _p("b.md", 0, "Total comp at L7 (staff) is $500k."),
+    ]
+    table = compare(ps, ["acme"])
+    assert [r.label for r in table.rows] == ["L3", "L5 (senior)", "L6", "L7 (staff)"]
+    assert table.rows[0].group == "entry"  # below every worded level of its source
+
+
+def test_a_level_takes_the_word_another_row_gives_it_and_prose_restating_a_table_goes() -> None:
+    heads = ["Level 4", "Level 5"]
+    ps = [
+        _r("a.md", 0, "Base", *zip(heads, ["$150K", "$170K"], strict=True)),
+        _r("a.md", 40, "Total", *zip(heads, ["$200K", "$240K"], strict=True)),
+        _p("a.md", 100, "Total comp at Level 4 (senior) is $200K."),  # what the table says
+        _p("b.md", 0, "Total comp at Level 4 (senior) is $200,000."),
+        _p("b.md", 50, "Total comp at Level 5 is $255,000, more than the table says."),
+    ]
+    table = compare(ps, ["acme"])
+    assert [(r.label, r.source) for r in table.rows] == [
+        ("Level 4", "a.md"),
+        ("Level 4 (senior)", "b.md"),
+        ("Level 5", "a.md"),
+        ("Level 5", "b.md"),
+    ]
+    assert table.rows[0].group == "senior"  # the word the other rows give Level 4
+    (flag,) = table.disagreements
+    assert (flag.group, flag.columns) == ("Level 5", ("total",))
+    said = {r.source: r.cells["total"].value for r in flag.rows}
+    assert said == {"a.md": "$240K", "b.md": "$255,000"}
+
+
+def test_rules_come_from_the_caller() -> None:
+    ps = [_p("a.md", 0, "Total comp at L5 for engineers in the main office is $300k.")]
+    assert len(compare(ps, ["acme"]).rows) == 1
+    assert compare(ps, ["acme"], CompareRules(label_gap=10)).rows == []
+    two = [_p("a.md", 0, "Total comp at L5 is $300k."), _p("b.md", 0, "Total comp at L5 is $303k.")]
+    assert compare(two, ["acme"]).disagreements == []  # within 1%
+    assert len(compare(two, ["acme"], CompareRules(tolerance=0.001)).disagreements) == 1

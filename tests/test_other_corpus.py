@@ -51,8 +51,6 @@ QUILLMARK = {f for f, c in COMPANY_OF.items() if c == "quillmark"}
 VANTAFEL = {f for f, c in COMPANY_OF.items() if c == "vantafel"}
 CODE_COMMENTS = ("Tokenise one log line", "Split on whitespace", "Expected: parse")
 
-# Causes found in the code (assistant/...), shared by the xfail markers below.
-
 
 def _settings(base: Path) -> Settings:
     return Settings(
@@ -272,22 +270,12 @@ def test_compare_sde_ii_in_euro_suffix_format(table: Table) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #14: compare sorts seniority words (the 'senior' group) apart from numbered "
-    "levels of a ladder, so 'Senior SDE' is not placed after 'SDE II'",
-)
 def test_compare_sde_ladder_in_order(table: Table) -> None:
     labels = [r.label for r in table.rows if r.company == "vantafel"]
     assert labels == ["SDE I", "SDE II", "Senior SDE"]
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #14: compare._from_table_row expects levels as rows and base/stock/bonus/"
-    "total as columns, so the components x levels table gives no row",
-)
 def test_compare_quillmark_level_ladder_in_chf(table: Table) -> None:
     assert table.missing == []
     totals = {
@@ -304,11 +292,6 @@ def test_compare_quillmark_level_ladder_in_chf(table: Table) -> None:
 
 
 @pytest.mark.model
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue #14: compare gives Quillmark one row only ('Level 4 Senior ML Engineer', "
-    "from prose); neither source's Level 5 figure becomes a row, so nothing can be flagged",
-)
 def test_compare_flags_the_level_5_disagreement(table: Table) -> None:
     flagged = [d for d in table.disagreements if d.company == "quillmark"]
     assert flagged and "total" in flagged[0].columns

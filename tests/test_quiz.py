@@ -14,9 +14,10 @@ from assistant.errors import PrepError, StudyLogError
 from assistant.ingest.documents import load_folder
 from assistant.paths import resource_dir
 from assistant.study.passages import Passage, from_documents
-from assistant.study.quiz import BLANK, TOPICS, Fact, check, facts, make_quiz
+from assistant.study.quiz import BLANK, TOPICS, Fact, QuizRules, check, facts, make_quiz
 from assistant.study.studylog import StudyLog
 from assistant.textnorm import match_key
+from tests.study_helpers import row_passage
 
 SEEDS = resource_dir("seeds")
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -34,15 +35,27 @@ def _passage(text: str, kind: str = "sentence", source: str = "acme.md", **kw: s
     return Passage(source, title, section, company, 100, 100 + len(text), kind, text)
 
 
-def _one(text: str, kind: str = "sentence", source: str = "acme.md", **kw: str) -> Fact:
-    found = facts([_passage(text, kind, source, **kw)])
+Row = tuple[str, list[tuple[str, str]]]  # a table row: label, (header, value) cells
+
+
+def _one(text: str | Row, kind: str = "sentence", source: str = "acme.md", **kw: str) -> Fact:
+    if isinstance(text, tuple):
+        found = facts([row_passage(*text, source=source, **kw)])
+    else:
+        found = facts([_passage(text, kind, source, **kw)])
     assert len(found) == 1, found
     return found[0]
 
 
-ROW = "London — Base Salary: £159K–£201K; Total Comp: £207K–£284K"
-SEK_ROW = "Stockholm — Base Salary: SEK 60K–76K/mo; Total Comp: SEK 79K–108K/mo"
-USD_ROW = "Senior (IC3) — Base Salary (USD): 210,000; Total Compensation (USD): 410,000"
+ROW: Row = ("London", [("Base Salary", "£159K–£201K"), ("Total Comp", "£207K–£284K")])
+SEK_ROW: Row = (
+    "Stockholm",
+    [("Base Salary", "SEK 60K–76K/mo"), ("Total Comp", "SEK 79K–108K/mo")],
+)
+USD_ROW: Row = (
+    "Senior (IC3)",
+    [("Base Salary (USD)", "210,000"), ("Total Compensation (USD)", "410,000")],
+)
 BONUS = "The Acme offer includes a 15% annual bonus on top of the base salary."
 ROUNDS = "The Acme onsite loop has four rounds with senior engineers and a hiring manager."
 KEEPER = "Acme managers apply the Keeper Test when deciding who stays on the team."
@@ -86,11 +99,31 @@ def test_ids_are_stable_across_runs_and_offsets() -> None:
 
 
 def test_table_row_asks_for_total_comp() -> None:
-    f = _one(ROW, kind="row", company="spotify")
+    f = _one(ROW, company="spotify")
     assert f.prompt == f"Spotify · London — Total Comp: {BLANK}"
     assert f.answer == "£207K–£284K" and f.kind == "figure" and f.topic == "comp"
-    usd = _one(USD_ROW, kind="row")
+    usd = _one(USD_ROW)
     assert (usd.answer, usd.currency) == ("410,000", "USD")
+    assert usd.passage.text[usd.start : usd.end] == "410,000"  # what the reveal highlights
+
+
+def test_a_row_is_read_from_its_cells_not_its_text() -> None:
+    """A label and header with the display's own separators in them are kept whole."""
+    row = ("L5 — Senior", [("Base; cash", "$200K"), ("Total: all in (CHF)", "310,000")])
+    f = _one(row)
+    assert f.prompt == f"Acme · L5 — Senior — Total: all in (CHF): {BLANK}"
+    assert (f.answer, f.currency) == ("310,000", "CHF")
+    assert f.passage.text[f.start : f.end] == "310,000"
+
+
+def test_quiz_rules_come_from_the_caller() -> None:
+    fact = _one(USD_ROW)
+    assert not check(fact, "412,000").correct  # 0.5% off: the default is 0.1%
+    assert check(fact, "412,000", QuizRules(tolerance=0.01)).correct
+    assert facts([_passage(BONUS)], QuizRules(min_words=20)) == []
+    keeper = _one(KEEPER)
+    assert not check(keeper, "kepr tst").correct  # 84% alike
+    assert check(keeper, "kepr tst", QuizRules(typo_ratio=0.8)).correct
 
 
 @pytest.mark.parametrize(
@@ -200,15 +233,14 @@ ACCEPT = [
 
 
 @pytest.mark.parametrize(("text", "given", "ok"), ACCEPT)
-def test_checker(text: str, given: str, ok: bool) -> None:
-    kind = "row" if " — " in text else "sentence"
-    verdict = check(_one(text, kind=kind), given)
+def test_checker(text: str | Row, given: str, ok: bool) -> None:
+    verdict = check(_one(text), given)
     assert verdict.correct is ok, verdict
-    assert verdict.given == given and verdict.expected == _one(text, kind=kind).answer
+    assert verdict.given == given and verdict.expected == _one(text).answer
 
 
 def test_checker_explains() -> None:
-    row = _one(ROW, kind="row")
+    row = _one(ROW)
     assert check(row, "").why == "skipped" and check(row, " ").skipped
     assert "wrong currency" in check(row, "$207K-$284K").why
     assert not check(row, "207k-284k").skipped

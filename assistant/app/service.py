@@ -24,9 +24,9 @@ if TYPE_CHECKING:
     from assistant.answer.generate import Event
     from assistant.index.build import IndexReport
     from assistant.ingest.library import Added
-    from assistant.study.compare import Table
+    from assistant.study.compare import CompareRules, Table
     from assistant.study.passages import Passage
-    from assistant.study.quiz import Fact, Verdict
+    from assistant.study.quiz import Fact, QuizRules, Verdict
     from assistant.study.studylog import StudyLog
 
 Notify = Callable[[str], None]
@@ -321,7 +321,7 @@ class Assistant:
             raise BadQuestion("name at least one company, e.g. prep compare acme globex")
         for name in names:
             self.check_company(name)
-        return compare(self.passages(), names)
+        return compare(self.passages(), names, self.compare_rules())
 
     def study_log(self) -> StudyLog:
         """The quiz history (SQLite file of the settings)."""
@@ -329,13 +329,33 @@ class Assistant:
 
         return StudyLog(self.settings.study_db)
 
+    def compare_rules(self) -> CompareRules:
+        """Compare's tunable numbers, from the settings."""
+        from assistant.study.compare import CompareRules
+
+        return CompareRules(self.settings.compare_label_gap, self.settings.compare_tolerance)
+
+    def quiz_rules(self) -> QuizRules:
+        """The quiz's tunable numbers, from the settings."""
+        from assistant.study.quiz import QuizRules
+
+        s = self.settings
+        return QuizRules(
+            s.quiz_min_words,
+            s.quiz_max_chars,
+            s.quiz_min_context_words,
+            s.quiz_tolerance,
+            s.quiz_typo_ratio,
+        )
+
     def quiz(self, n: int = 5, topic: str | None = None, seed: int | None = None) -> list[Fact]:
         """n questions from the indexed documents; facts missed before come first."""
         from assistant.study.quiz import TOPICS, facts, make_quiz
 
         if topic is not None and topic not in TOPICS:
             raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
-        picked = make_quiz(facts(self.passages()), n, topic, self.study_log().history(), seed)
+        found = facts(self.passages(), self.quiz_rules())
+        picked = make_quiz(found, n, topic, self.study_log().history(), seed)
         if not picked:
             raise BadQuestion(
                 f"no quiz questions{f' on {topic}' if topic else ''} in the indexed documents; "
@@ -351,7 +371,7 @@ class Assistant:
         """Check a typed answer leniently and record it for spaced repetition."""
         from assistant.study.quiz import check
 
-        verdict = check(fact, answer)
+        verdict = check(fact, answer, self.quiz_rules())
         self.study_log().record(fact, verdict.correct, answer)
         return verdict
 

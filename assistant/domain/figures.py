@@ -36,6 +36,7 @@ def _alternation(names: list[str]) -> str:
 
 _CURRENCY = _currencies()
 CURRENCY_CODES = tuple(sorted(set(_CURRENCY.values())))
+_HEADER_CODE = re.compile(rf"\b({'|'.join(CURRENCY_CODES)})\b", re.I)
 _CUR = _alternation([n for n in _CURRENCY if len(n) <= 4 and n not in ("kr",)])
 _CUR_AFTER = _alternation(list(_CURRENCY))
 # Thousands written 1,000 / 1.000 / 1'000; decimals as 1.5 or 1,5 (a comma before 1-2 digits).
@@ -75,8 +76,8 @@ class Figure:
     start: int
     end: int
 
-    def matches(self, other: Figure, tolerance: float = 0.01) -> bool:
-        """Same amount or range (within 1%); currency and period must agree when both are given."""
+    def matches(self, other: Figure, tolerance: float) -> bool:
+        """Same amount or range within tolerance (0.01: 1%); currency and period agree if given."""
         if self.percent != other.percent:
             return False
         if self.currency and other.currency and self.currency != other.currency:
@@ -84,6 +85,12 @@ class Figure:
         if self.period and other.period and self.period != other.period:
             return False  # SEK 79K/mo is not SEK 79K/yr
         return _close(self.low, other.low, tolerance) and _close(self.high, other.high, tolerance)
+
+
+def header_currency(text: str) -> str:
+    """The ISO code a table header names ('Total Compensation (USD)' -> 'USD'), else ''."""
+    m = _HEADER_CODE.search(text)
+    return m.group(1).upper() if m else ""
 
 
 def _close(a: float, b: float, tolerance: float) -> bool:

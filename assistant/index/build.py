@@ -35,7 +35,7 @@ from assistant.index.store import (
 )
 from assistant.textnorm import normalize
 
-CHUNKER_VERSION = 4
+CHUNKER_VERSION = 5  # 5: table rows store their label and cells
 FLUSH_AT = 256  # chunks embedded and written per batch: memory stays flat on large folders
 Progress = Callable[[int, int], None]
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.ingest.blocks import Block, Unit, parse_blocks, sentences, tidy
+from assistant.ingest.blocks import Block, TableCell, Unit, parse_blocks, sentences, tidy
 from assistant.ingest.documents import Document
 from assistant.textnorm import normalize
 
@@ -49,13 +49,24 @@ class Chunk:
             "section": self.section,
             "start": self.start,
             "end": self.end,
-            "units": json.dumps([[u.start, u.end, u.kind, u.text] for u in self.units]),
+            "units": json.dumps([_unit_json(u) for u in self.units]),
         }
+
+
+def _unit_json(u: Unit) -> list[Any]:
+    """A unit as stored: start, end, kind, text, and a row's label and cells."""
+    row = [u.label, [[c.header, c.value, c.start, c.at] for c in u.cells]]
+    return [u.start, u.end, u.kind, u.text, *(row if u.kind == "row" else [])]
 
 
 def units_from_metadata(meta: dict[str, Any]) -> list[Unit]:
     """The citable units stored with a chunk."""
-    return [Unit(int(s), int(e), str(k), str(t)) for s, e, k, t in json.loads(meta["units"])]
+    out = []
+    for s, e, k, t, *row in json.loads(meta["units"]):
+        label, cells = row if row else ("", [])
+        data = tuple(TableCell(str(h), str(v), int(a), int(b)) for h, v, a, b in cells)
+        out.append(Unit(int(s), int(e), str(k), str(t), str(label), data))
+    return out
 
 
 def section_label(title: str, section: tuple[str, ...]) -> str:

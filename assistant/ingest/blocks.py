@@ -27,6 +27,16 @@ SEGMENT_CHARS = 4000  # longer pieces are cut at sentence ends before pysbd (qua
 
 
 @dataclass(frozen=True)
+class TableCell:
+    """One non-empty cell of a table row: its column header, its value and where the value is."""
+
+    header: str
+    value: str
+    start: int  # offset of the value in the whole file text
+    at: int  # offset of the value in the row's display text
+
+
+@dataclass(frozen=True)
 class Unit:
     """The smallest citable piece: a sentence, a list item's sentence or a table row."""
 
@@ -34,6 +44,12 @@ class Unit:
     end: int
     kind: str  # "sentence" | "row" | "code"
     text: str  # display text: the source slice tidied, or a rendered table row
+    label: str = ""  # rows: the first cell
+    cells: tuple[TableCell, ...] = ()  # rows: the other non-empty cells, in column order
+
+    def cell_map(self) -> dict[str, str]:
+        """Rows: header -> value, in column order."""
+        return {c.header: c.value for c in self.cells}
 
 
 @dataclass
@@ -160,16 +176,34 @@ def _merge_short(units: list[Unit], text: str, offset: int) -> list[Unit]:
 _WORD = re.compile(r"\w")
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip().strip("*").strip() for c in line.strip().strip("|").split("|")]
+def _cells(line: str, offset: int = 0) -> list[tuple[str, int]]:
+    """A table line's cells, each with the offset of its text (offset: the line's)."""
+    out = []
+    inner = line.strip().strip("|")
+    inner_at = offset + line.find(inner) if inner else offset
+    for raw in inner.split("|"):
+        value = raw.strip().strip("*").strip()
+        out.append((value, inner_at + (raw.find(value) if value else 0)))
+        inner_at += len(raw) + 1
+    return out
 
 
-def _render_row(header: list[str], cells: list[str]) -> str:
-    label = cells[0] if cells else ""
-    pairs = [f"{h}: {c}" if h else c for h, c in zip(header[1:], cells[1:], strict=False) if c]
-    if not label:
-        return "; ".join(pairs)
-    return f"{label} — " + "; ".join(pairs) if pairs else label
+def _row_unit(header: list[str], cells: list[tuple[str, int]], start: int, end: int) -> Unit:
+    """A row unit: label and cells as data, and the display text 'Label — Header: value; ...'."""
+    label = cells[0][0] if cells else ""
+    text = f"{label} — " if label else ""
+    data: list[TableCell] = []
+    for h, (value, at) in zip(header[1:], cells[1:], strict=False):
+        if not value:
+            continue
+        if data:
+            text += "; "
+        text += f"{h}: " if h else ""
+        data.append(TableCell(h, value, at, len(text)))
+        text += value
+    if not data:
+        text = label
+    return Unit(start, end, "row", text, label, tuple(data))
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
@@ -268,14 +302,14 @@ def parse_blocks(text: str, start: int) -> list[Block]:
             rows = lines[i:j]
             has_sep = len(rows) > 1 and _TABLE_SEP.match(rows[1][2])
             head_rows = rows[:2] if has_sep else rows[:1]
-            header = _cells(head_rows[0][2])
+            header = [c for c, _ in _cells(head_rows[0][2])]
             block = Block(
                 "table", s, rows[-1][1], section(), header="\n".join(r[2] for r in head_rows)
             )
             for rs, re_, rl in rows[len(head_rows) :]:
-                row = _render_row(header, _cells(rl))
-                if _WORD.search(row):  # a row of empty cells says nothing
-                    block.units.append(Unit(rs, re_, "row", row))
+                row = _row_unit(header, _cells(rl, rs), rs, re_)
+                if _WORD.search(row.text):  # a row of empty cells says nothing
+                    block.units.append(row)
             if not block.units and _WORD.search(" ".join(header)):
                 block.units.append(Unit(s, rows[-1][1], "row", tidy(" ".join(header))))
             if block.units:
@@ -292,10 +326,13 @@ def parse_blocks(text: str, start: int) -> list[Block]:
             if glued:
                 block = Block("table", s, lines[j - 1][1], section(), header=line)
                 for rs, re_, rl in lines[i + 1 : j]:
+                    lead = len(rl) - len(rl.lstrip())
                     gm = _GLUED_ROW.match(rl.strip())
                     assert gm is not None
-                    cells = [gm.group("label").strip(), *_GLUED_NUM.findall(gm.group("nums"))]
-                    block.units.append(Unit(rs, re_, "row", _render_row(glued, cells)))
+                    at = rs + lead + gm.start("nums")
+                    cells = [(gm.group("label").strip(), rs + lead)]
+                    cells += [(n[0], at + n.start()) for n in _GLUED_NUM.finditer(gm["nums"])]
+                    block.units.append(_row_unit(glued, cells, rs, re_))
                 blocks.append(block)
                 i = j
                 continue

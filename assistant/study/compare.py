@@ -3,104 +3,59 @@
 # Rules (no LLM, no index; every cell cites the passage it came from):
 # - Cells come only from figures `find_figures` finds ("Choose Your Mix", "—" give no cell).
 #   Currency: the figure's symbol, else the header's "(USD)", else "". Periods are kept.
+# - Tables are read in two shapes (compare_shapes): levels or regions as rows, or as columns.
 # - `group` lines sources up: a region label as written, or a seniority word (the highest one
-#   named wins: "Senior Staff" is staff). A level with no such word below every worded level of
+#   named wins: "Senior Staff" is staff). A level with no such word takes the word another row
+#   of the company gives the same level (Level 4 "Senior"); one below every worded level of
 #   its source's ladder (same prefix: IC2 under IC3 "Senior") is that ladder's "entry" level.
 # - Prose counts when a sentence names total comp and pairs levels with money; a later sentence
 #   of the same source that restates levels and amounts with no base/stock/bonus word is read
-#   as total comp too (and collapses into the first when identical).
+#   as total comp too (and collapses into the first when identical). A prose row that only
+#   restates figures a table of the same source gives for that level is dropped.
 # - Rows are never merged. Rows of one (company, group) whose figures differ for a shared column
-#   are kept adjacent and listed in `Table.disagreements`; figures agree when `Figure.matches`
-#   (1%) and periods agree (no period counts as per year). A point is not a range.
+#   are kept adjacent and listed in `Table.disagreements`; figures agree within the
+#   `compare_tolerance` setting when periods agree (no period counts as per year).
+# - Rows are ordered by seniority and ladder together: a numbered level without a word sits
+#   at the word of the nearest worded level at or below it on its ladder, else just below the
+#   lowest worded row of that ladder ("SDE II" before "Senior SDE"); regions come after.
 # - An unknown company gives no rows and is listed in `Table.missing`; nothing is raised.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from assistant.domain.figures import CURRENCY_CODES, Figure, find_figures
+from assistant.domain.figures import find_figures
 from assistant.domain.levels import LEVEL, ladder, number
+from assistant.settings import knob_default
+from assistant.study.compare_shapes import (
+    COLUMNS,
+    SENIORITY,
+    Cell,
+    Row,
+    component_row,
+    from_component_rows,
+    from_table_row,
+    make_cell,
+    make_row,
+    seniority,
+)
 from assistant.study.passages import Passage, organisations_of
 
-COLUMNS = ("base", "stock", "bonus", "total")
-SENIORITY = ("entry", "mid", "senior", "staff", "principal", "distinguished")
-_SENIORITY_WORDS = (  # highest first: "Senior Staff" is staff
-    ("distinguished", r"distinguished|fellow"),
-    ("principal", r"principal"),
-    ("staff", r"staff"),
-    ("senior", r"senior|sr\.?"),
-    ("mid", r"mid(?:-level)?|intermediate"),
-    ("entry", r"entry|junior|jr\.?|new[- ]grad"),
-)
-_COLUMN_WORDS = (  # checked in order: "Total Compensation" is total, "Base Salary" base
-    ("total", re.compile(r"\btotal\b|\btc\b", re.I)),
-    ("bonus", re.compile(r"\bbonus", re.I)),
-    ("stock", re.compile(r"\bstock|\bequity|\brsus?\b|\bgrant|\boption", re.I)),
-    ("base", re.compile(r"\bbase\b|\bsalar", re.I)),
-)
-_HEADER_CURRENCY = re.compile(rf"\b({'|'.join(CURRENCY_CODES)})\b", re.I)
+__all__ = ["COLUMNS", "SENIORITY", "Cell", "CompareRules", "Row", "Table", "compare", "extract"]
+
 _TOTAL_COMP = re.compile(r"\btotal[ -]comp(?:ensation)?\b|\bTC\b", re.I)
 _OTHER_COLUMN = re.compile(r"\bbase\b|\bsalar|\bstock|\bequity|\brsus?\b|\bbonus", re.I)
-_ROW = re.compile(r"^(?P<label>.+?) — (?P<cells>.+)$", re.S)
-_ROLE_WORDS = re.compile(r"\b(?:engineer|scientist|manager|average|median|total|level)\b", re.I)
-_MAX_LABEL_GAP = 60  # characters between a level and its amount in prose
 
 
 @dataclass(frozen=True)
-class Cell:
-    """One figure of a row, as written in the passage, with its citation."""
+class CompareRules:
+    """Compare's tunable numbers; the defaults are the settings' (PREP_COMPARE_*)."""
 
-    column: str  # "base" | "stock" | "bonus" | "total"
-    value: str  # the figure text exactly as in the passage: "$270K-$342K", "15%", "210,000"
-    low: float
-    high: float
-    currency: str  # "USD" | "GBP" | "EUR" | "SEK" | ""
-    period: str  # "" | "month" | "year"
-    percent: bool
-    source: str  # file name of the cited passage
-    start: int  # passage offsets into the whole file text
-    end: int
-    passage: str  # the passage's display text
-
-    def figure(self) -> Figure:
-        """The cell as a `Figure` (offsets are the passage's)."""
-        c = self
-        return Figure(c.low, c.high, c.currency, c.percent, c.period, c.value, c.start, c.end)
-
-    def agrees(self, other: Cell) -> bool:
-        """Same amount or range (1%), same currency when both given, same period."""
-        same_period = (self.period or "year") == (other.period or "year")
-        return same_period and self.figure().matches(other.figure())
-
-
-@dataclass(frozen=True)
-class Row:
-    """One level or region of one company, from one passage."""
-
-    company: str
-    group: str  # line-up key: a region, a seniority word, else the label
-    label: str  # the source's own wording: "L5 (senior)", "ML Engineer – Senior (IC3)"
-    currency: str  # the cells' currency ("" if none, "GBP/USD" if mixed)
-    cells: dict[str, Cell] = field(hash=False)  # column -> cell; rows stay hashable
-    source: str
-    start: int
-    end: int
-
-    @property
-    def display(self) -> str:
-        """The source's label, plus the group it is lined up under when that adds something."""
-        if self.group.lower() in self.label.lower():
-            return self.label
-        return f"{self.label} ({self.group})"
-
-    def figures_key(self) -> tuple[tuple[str, float, float, str, str, bool], ...]:
-        """What a row says, without its wording: equal keys are identical duplicates."""
-        return tuple(
-            (c.column, c.low, c.high, c.currency, c.period or "year", c.percent)
-            for c in sorted(self.cells.values(), key=lambda c: COLUMNS.index(c.column))
-        )
+    label_gap: int = field(default_factory=lambda: int(knob_default("compare_label_gap")))
+    tolerance: float = field(default_factory=lambda: float(knob_default("compare_tolerance")))
 
 
 @dataclass(frozen=True)
@@ -146,67 +101,6 @@ class Table:
         return self.citations()[(cell.source, cell.start, cell.end)][0]
 
 
-def _seniority(label: str) -> str:
-    for word, pattern in _SENIORITY_WORDS:
-        if re.search(rf"\b(?:{pattern})(?!\w)", label, re.I):
-            return word
-    return ""
-
-
-def _is_level(label: str) -> bool:
-    return bool(LEVEL.search(label) or _seniority(label))
-
-
-def _is_region(label: str, known: Iterable[str]) -> bool:
-    """A place-like label: 1-4 words, capitalised, no digits, no role or company word."""
-    words = label.split()
-    if not 1 <= len(words) <= 4 or not words[0][:1].isupper() or re.search(r"\d", label):
-        return False
-    lowered = label.lower()
-    return not _ROLE_WORDS.search(label) and not any(re.search(rf"\b{k}\b", lowered) for k in known)
-
-
-def _column(header: str) -> str:
-    return next((name for name, pattern in _COLUMN_WORDS if pattern.search(header)), "")
-
-
-def _cell(column: str, f: Figure, currency: str, p: Passage) -> Cell:
-    where = (p.source, p.start, p.end, p.text)
-    return Cell(column, f.text, f.low, f.high, currency, f.period, f.percent, *where)
-
-
-def _row(p: Passage, company: str, group: str, label: str, cells: dict[str, Cell]) -> Row:
-    currencies = sorted({c.currency for c in cells.values() if c.currency})
-    return Row(company, group, label, "/".join(currencies), cells, p.source, p.start, p.end)
-
-
-def _from_table_row(p: Passage, known: tuple[str, ...]) -> Row | None:
-    m = _ROW.match(p.text)
-    if not m:
-        return None
-    label = m.group("label").strip()
-    if not (_is_level(label) or _is_region(label, known)):
-        return None
-    cells: dict[str, Cell] = {}
-    mapped = 0
-    for pair in m.group("cells").split("; "):
-        header, sep, value = pair.partition(": ")
-        column = _column(header) if sep else ""
-        if not column or column in cells:
-            continue
-        mapped += 1
-        figures = find_figures(value)
-        if figures:  # "Choose Your Mix", "—": no figure, no cell
-            hc = _HEADER_CURRENCY.search(header)
-            f = figures[0]
-            cur = f.currency or ("" if f.percent or not hc else hc.group(1).upper())
-            cells[column] = _cell(column, f, cur, p)
-    if mapped < 2 or not cells:
-        return None  # not a comp table
-    group = _seniority(label) or label
-    return _row(p, p.company.lower(), group, label, cells)
-
-
 def _prose_label(after: str, level: str) -> str:
     """The level and its own words: 'L4 (entry MLE)', 'L4 entry MLE' (stops at 'is', ':')."""
     paren = re.match(r"\s*\([^)]*\)", after)
@@ -215,7 +109,7 @@ def _prose_label(after: str, level: str) -> str:
     words = []
     for raw in after.split():
         word = raw.rstrip(":,;")
-        if not word.isalpha() or not (_seniority(word) or word[:1].isupper()):
+        if not word.isalpha() or not (seniority(word) or word[:1].isupper()):
             break
         words.append(word)
         if word != raw:
@@ -223,7 +117,7 @@ def _prose_label(after: str, level: str) -> str:
     return " ".join([level, *words])
 
 
-def _from_sentence(p: Passage, known: tuple[str, ...]) -> list[Row]:
+def _from_sentence(p: Passage, known: tuple[str, ...], gap: int) -> list[Row]:
     text = p.text
     others = [k for k in known if k != p.company.lower()]
     if any(re.search(rf"\b{re.escape(k)}\b", text, re.I) for k in others):
@@ -234,12 +128,20 @@ def _from_sentence(p: Passage, known: tuple[str, ...]) -> list[Row]:
     for i, lv in enumerate(levels):
         stop = levels[i + 1].start() if i + 1 < len(levels) else len(text)
         f = next((f for f in money if lv.end() <= f.start < stop), None)
-        if f is None or f.start - lv.start() > _MAX_LABEL_GAP:
+        if f is None or f.start - lv.start() > gap:
             continue
         label = _prose_label(text[lv.end() : f.start], lv.group(0))
-        cell = _cell("total", f, f.currency, p)
-        rows.append(_row(p, p.company.lower(), _seniority(label) or label, label, {"total": cell}))
+        cell = make_cell("total", f, f.currency, p)
+        rows.append(
+            make_row(p, p.company.lower(), seniority(label) or label, label, {"total": cell})
+        )
     return rows
+
+
+def _level_key(r: Row) -> tuple[str, str, int] | None:
+    """(company, ladder, number) of the level a row's label names, if any."""
+    lv = LEVEL.search(r.label)
+    return (r.company, ladder(lv).lower(), number(lv)) if lv else None
 
 
 def _ladder_entry(rows: list[Row]) -> list[Row]:
@@ -258,43 +160,117 @@ def _ladder_entry(rows: list[Row]) -> list[Row]:
         lowest = min(n for n, _ in steps)
         for n, i in steps:
             if n == lowest and rows[i].group not in SENIORITY and n < min(worded):
-                r = rows[i]
-                out[i] = Row(
-                    r.company, "entry", r.label, r.currency, r.cells, r.source, r.start, r.end
-                )
+                out[i] = replace(rows[i], group="entry")
     return out
 
 
-def extract(passages: list[Passage], known: Iterable[str] | None = None) -> list[Row]:
+def _level_words(rows: list[Row]) -> list[Row]:
+    """An unworded level takes the seniority word other rows of its company give that level."""
+    words: dict[tuple[str, str, int], set[str]] = {}
+    for r in rows:
+        key = _level_key(r)
+        if key and r.group in SENIORITY:
+            words.setdefault(key, set()).add(r.group)
+    out = []
+    for r in rows:
+        said = words.get(_level_key(r) or ("", "", 0), set())
+        worded = r.group in SENIORITY or len(said) != 1
+        out.append(r if worded else replace(r, group=next(iter(said))))
+    return out
+
+
+def _restatements(rows: list[Row], tolerance: float) -> set[Row]:
+    """Prose rows whose every figure a table row of the same source and level already gives."""
+    tables = [r for r in rows if len(r.cells) > 1]
+    return {
+        r
+        for r in rows
+        if len(r.cells) == 1
+        and any(
+            t.source == r.source
+            and _level_key(t) == _level_key(r) is not None
+            and all(c in t.cells and t.cells[c].agrees(r.cells[c], tolerance) for c in r.cells)
+            for t in tables
+        )
+    }
+
+
+def extract(
+    passages: list[Passage], known: Iterable[str] | None = None, rules: CompareRules | None = None
+) -> list[Row]:
     """Comp rows of the passages, in passage order; `known` companies (default: the passages')."""
     companies = tuple(known) if known is not None else organisations_of(passages)
+    gap = (rules or CompareRules()).label_gap
     rows: list[Row] = []
     total_sources: set[str] = set()
     restatements: list[Passage] = []
+    components: list[Passage] = []  # consecutive rows of one components x levels table
     for p in passages:
+        if components and not _same_table(components[-1], p, companies):
+            rows.extend(from_component_rows(components))
+            components = []
         if p.kind == "row":
-            row = _from_table_row(p, companies)
+            row = from_table_row(p, companies)
             if row:
                 rows.append(row)
+            elif component_row(p, companies):
+                components.append(p)
         elif _TOTAL_COMP.search(p.text):
-            found = _from_sentence(p, companies)
+            found = _from_sentence(p, companies, gap)
             total_sources.update(r.source for r in found)
             rows.extend(found)
         elif not _OTHER_COLUMN.search(p.text):
             restatements.append(p)
+    rows.extend(from_component_rows(components))
     for p in restatements:
         if p.source in total_sources:
-            rows.extend(_from_sentence(p, companies))
-    return _ladder_entry(rows)
+            rows.extend(_from_sentence(p, companies, gap))
+    return _level_words(_ladder_entry(rows))
 
 
-def _group_rank(group: str) -> tuple[int, str]:
-    if group in SENIORITY:
-        return (SENIORITY.index(group), "")
-    return (len(SENIORITY), group.casefold())
+def _same_table(prev: Passage, p: Passage, known: tuple[str, ...]) -> bool:
+    """p continues the components x levels table prev is a row of."""
+    heads = [c.header for c in prev.cells]
+    return (
+        p.source == prev.source
+        and [c.header for c in p.cells] == heads
+        and bool(component_row(p, known))
+    )
 
 
-def _disagreements(rows: list[Row]) -> list[Disagreement]:
+def _ordering(rows: list[Row]) -> dict[Row, tuple[float, float, str]]:
+    """Each row's place within its company: seniority and ladder together, then regions."""
+    worded: dict[tuple[str, str], list[tuple[int, int]]] = {}  # (company, ladder) -> (n, rank)
+    for r in rows:
+        key = _level_key(r)
+        if key and r.group in SENIORITY:
+            worded.setdefault(key[:2], []).append((key[2], SENIORITY.index(r.group)))
+    named: dict[tuple[str, str], list[int]] = {}  # worded rows naming a ladder without a number
+    ladders = {k[:2] for r in rows if (k := _level_key(r))}
+    for r in rows:
+        if r.group in SENIORITY and not LEVEL.search(r.label):
+            for company, name in ladders:
+                if company == r.company and re.search(rf"\b{re.escape(name)}\b", r.label, re.I):
+                    named.setdefault((company, name), []).append(SENIORITY.index(r.group))
+    rank: dict[Row, float] = {}
+    for r in rows:
+        key = _level_key(r)
+        if r.group in SENIORITY:
+            rank[r] = SENIORITY.index(r.group)
+            continue
+        anchors = worded.get(key[:2], []) if key else []
+        below = [at_rank for at, at_rank in sorted(anchors) if key and at <= key[2]]
+        above = [at_rank for _, at_rank in anchors] + (named.get(key[:2], []) if key else [])
+        rank[r] = below[-1] if below else min(above) - 0.5 if above else len(SENIORITY) + (not key)
+    step: dict[tuple[str, str], float] = {}  # a group's lowest level number: L4 before L5
+    for r in rows:
+        key = _level_key(r)
+        at = (r.company, r.group)
+        step[at] = min(step.get(at, math.inf), float(key[2]) if key else math.inf)
+    return {r: (rank[r], step[(r.company, r.group)], r.group.casefold()) for r in rows}
+
+
+def _disagreements(rows: list[Row], tolerance: float) -> list[Disagreement]:
     out: list[Disagreement] = []
     groups: dict[tuple[str, str], list[Row]] = {}
     for r in rows:
@@ -305,7 +281,7 @@ def _disagreements(rows: list[Row]) -> list[Disagreement]:
             for i, a in enumerate(members)
             for b in members[i + 1 :]
             for col in a.cells.keys() & b.cells.keys()
-            if not a.cells[col].agrees(b.cells[col])
+            if not a.cells[col].agrees(b.cells[col], tolerance)
         }
         if columns:
             ordered = tuple(c for c in COLUMNS if c in columns)
@@ -313,19 +289,24 @@ def _disagreements(rows: list[Row]) -> list[Disagreement]:
     return out
 
 
-def compare(passages: list[Passage], companies: list[str]) -> Table:
+def compare(
+    passages: list[Passage], companies: list[str], rules: CompareRules | None = None
+) -> Table:
     """The table for these companies (in the order asked); unknown ones just have no rows."""
+    rules = rules or CompareRules()
     wanted = list(dict.fromkeys(c.strip().lower() for c in companies if c.strip()))
-    rows = [r for r in extract(passages) if r.company in wanted]
+    rows = [r for r in extract(passages, rules=rules) if r.company in wanted]
+    dropped = _restatements(rows, rules.tolerance)
     seen: set[tuple[object, ...]] = set()
     unique: list[Row] = []
     for r in sorted(rows, key=lambda r: (r.source, r.start)):
         key = (r.company, r.group, r.source, r.figures_key())
-        if key not in seen:  # one source stating a level twice: keep the first passage
+        if key not in seen and r not in dropped:  # one source stating a level twice: the first
             seen.add(key)
             unique.append(r)
-    unique.sort(key=lambda r: (wanted.index(r.company), _group_rank(r.group), r.source, r.start))
-    return Table(wanted, unique, _disagreements(unique))
+    place = _ordering(unique)
+    unique.sort(key=lambda r: (wanted.index(r.company), place[r], r.source, r.start))
+    return Table(wanted, unique, _disagreements(unique, rules.tolerance))
 
 
 def _md(text: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from assistant.domain.companies import organisations
 from assistant.index.chunking import section_label, units_from_metadata
 from assistant.index.store import StoredChunk
-from assistant.ingest.blocks import parse_blocks, sentences
+from assistant.ingest.blocks import TableCell, parse_blocks, sentences
 from assistant.ingest.documents import Document
 
 
@@ -17,8 +17,9 @@ class Passage:
     """One sentence or table row of a document, with where it is in the file.
 
     `text` is the display form: a sentence tidied, or a table row rendered as
-    "Label — Header: value; Header: value". `start`/`end` are character offsets into the
-    whole file text (front matter included), so `file_text[start:end]` is the source slice.
+    "Label — Header: value; Header: value" (never parsed back: a row's `label` and `cells`
+    are its data). `start`/`end` are character offsets into the whole file text (front
+    matter included), so `file_text[start:end]` is the source slice.
     """
 
     source: str
@@ -30,6 +31,8 @@ class Passage:
     kind: str  # "sentence" | "row"
     text: str
     last_updated: str = ""
+    label: str = ""  # rows: the first cell
+    cells: tuple[TableCell, ...] = ()  # rows: header, value and offsets of the other cells
 
     @property
     def key(self) -> str:
@@ -59,6 +62,8 @@ def from_documents(docs: Iterable[Document]) -> list[Passage]:
                     u.kind,
                     u.text,
                     updated,
+                    u.label,
+                    u.cells,
                 )
             )
     return out
@@ -86,6 +91,8 @@ def from_chunks(chunks: Iterable[StoredChunk]) -> list[Passage]:
                     u.kind,
                     u.text,
                     str(meta.get("last_updated") or ""),
+                    u.label,
+                    u.cells,
                 )
             )
     out.sort(key=lambda p: (p.source, p.start))

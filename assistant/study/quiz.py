@@ -8,12 +8,13 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from assistant.domain.figures import Figure, find_figures, parse_answer
+from assistant.domain.figures import Figure, find_figures, header_currency, parse_answer
 from assistant.ingest.safety import looks_like_injection
+from assistant.settings import knob_default
 from assistant.study.passages import Passage, organisations_of
 from assistant.textnorm import match_key, normalize
 
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
 
 TOPICS = ("rounds", "culture", "comp", "system-design")
 BLANK = "_____"
-MIN_WORDS, MAX_CHARS, MIN_CONTEXT_WORDS = 7, 320, 4
 
 # Topic keywords, matched as word prefixes in the passage (2 points each) and its section (1).
 # The kind of fact weighs most (a money amount is comp, a count of rounds is rounds: 3 points),
@@ -88,6 +88,21 @@ _GENERIC = set((_GENERIC_WORDS + "september october november december").split())
 _STOP_WORDS = "a an the and or of to in on for with by at as is are be from that this it its each"
 _STOPWORDS = set(_STOP_WORDS.split())
 _SKIP_SECTIONS = re.compile(r"\b(?:sources|references|bibliography|further reading)\b", re.I)
+
+
+def _knob(name: str) -> Any:
+    return field(default_factory=lambda: knob_default(name))
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    """The quiz's tunable numbers; the defaults are the settings' (PREP_QUIZ_*)."""
+
+    min_words: int = _knob("quiz_min_words")
+    max_chars: int = _knob("quiz_max_chars")
+    min_context_words: int = _knob("quiz_min_context_words")
+    tolerance: float = _knob("quiz_tolerance")
+    typo_ratio: float = _knob("quiz_typo_ratio")
 
 
 @dataclass(frozen=True)
@@ -210,13 +225,7 @@ def _fact(p: Passage, topic: str, prompt: str, ans: str, kind: str, at: int, cur
 def _cells(p: Passage) -> list[tuple[str, str, int]]:
     """(header, value, value offset) of a table row or of a '**Label:** value' line."""
     if p.kind == "row":
-        out, pos = [], p.text.find(" — ") + 3 if " — " in p.text else 0
-        for cell in p.text[pos:].split("; "):
-            head, _, value = cell.partition(": ")
-            if value:
-                out.append((head, value, pos + len(head) + 2))
-            pos += len(cell) + 2
-        return out
+        return [(c.header, c.value, c.at) for c in p.cells if c.header]
     m = _LABEL.match(p.text)
     return [(m["h"], m["v"], m.start("v"))] if m and len(m["v"]) <= 60 else []
 
@@ -229,16 +238,17 @@ def _row_fact(p: Passage) -> Fact | None:
     head, value, at = next((c for c in cells if "total" in c[0].lower()), cells[0])
     fig = find_figures(value)[0]
     answer, start = fig.text, at + fig.start
-    currency = fig.currency or next((c for c in ("USD", "GBP", "EUR", "SEK") if c in head), "")
-    label = p.text[: p.text.find(" — ")] if p.kind == "row" else (p.section or p.title)
+    currency = fig.currency or header_currency(head)
+    label = p.label if p.kind == "row" else (p.section or p.title)
     prompt = f"{p.company.title() or p.title} · {label} — {head}: {BLANK}"
     return _fact(p, _topic(p, "comp", answer) or "comp", prompt, answer, "figure", start, currency)
 
 
-def _sentence_fact(p: Passage, companies: set[str]) -> Fact | None:
+def _sentence_fact(p: Passage, companies: set[str], rules: QuizRules) -> Fact | None:
     """The best-scored blank of a sentence that leaves enough context to be answerable."""
     text = p.text
-    if len(text.split()) < MIN_WORDS or len(text) > MAX_CHARS or text.rstrip().endswith("?"):
+    unfit = len(text.split()) < rules.min_words or len(text) > rules.max_chars
+    if unfit or text.rstrip().endswith("?"):
         return None
     if not re.search(r"[.!:;\"”'’)]\s*$", text) or re.search(r"http|\[| [|·] |=.*=", text):
         return None  # a heading, byline, link, template "[placeholder]" or "A = B = C" mapping
@@ -250,7 +260,7 @@ def _sentence_fact(p: Passage, companies: set[str]) -> Fact | None:
         blanked = re.sub(rf"(?<![\w$£€]){re.escape(answer)}(?!\w)", BLANK, blanked)
         context = [w for w in re.findall(r"[A-Za-z]{2,}", blanked) if w.lower() not in _STOPWORDS]
         topic = _topic(p, c.topic, answer)
-        if len(context) < MIN_CONTEXT_WORDS or topic is None:
+        if len(context) < rules.min_context_words or topic is None:
             continue
         where = p.section if p.section and match_key(answer) not in match_key(p.section) else ""
         blanked = re.sub(r"\s+", " ", re.sub(r"^\s*>\s*|\*\*", "", blanked)).strip()
@@ -261,8 +271,9 @@ def _sentence_fact(p: Passage, companies: set[str]) -> Fact | None:
     return None
 
 
-def facts(passages: Iterable[Passage]) -> list[Fact]:
+def facts(passages: Iterable[Passage], rules: QuizRules | None = None) -> list[Fact]:
     """Cloze facts of the passages, at most one per passage, in passage order."""
+    rules = rules or QuizRules()
     items = list(passages)
     companies = set(organisations_of(items))
     out: dict[str, Fact] = {}
@@ -270,7 +281,7 @@ def facts(passages: Iterable[Passage]) -> list[Fact]:
         if p.kind == "code" or looks_like_injection(p.text) or _SKIP_SECTIONS.search(p.section):
             continue  # code is not a fact to recall; nor is an instruction aimed at a model
         fact = _row_fact(p) if _cells(p) else None
-        fact = fact or (None if p.kind == "row" else _sentence_fact(p, companies))
+        fact = fact or (None if p.kind == "row" else _sentence_fact(p, companies, rules))
         if fact:
             out.setdefault(fact.id, fact)
     return list(out.values())
@@ -325,7 +336,7 @@ def _stem(word: str) -> str:
     return re.sub(r"(?:ing|es|ed|e|s)$", "", word) if len(word) > 4 else word
 
 
-def _check_figure(fact: Fact, given: str) -> tuple[bool, str] | None:
+def _check_figure(fact: Fact, given: str, tolerance: float) -> tuple[bool, str] | None:
     """Amounts compared by value; None when either side is not read as a figure."""
     expected = parse_answer(fact.answer)
     typed = parse_answer(re.sub(r"\s*(?:percent|per cent|pct)\b", "%", given, flags=re.I))
@@ -343,17 +354,21 @@ def _check_figure(fact: Fact, given: str) -> tuple[bool, str] | None:
     if suffix and not re.search(r"[a-z,]", typed.text, re.I):  # "207-284" for "$207K-$284K"
         scale = {"k": 1e3, "t": 1e3, "m": 1e6, "b": 1e9}[suffix[1][0].lower()]
         tries.append(replace(typed, low=typed.low * scale, high=typed.high * scale))
-    if any(expected.matches(t, tolerance=0.001) for t in tries):
+    if any(expected.matches(t, tolerance) for t in tries):
         return True, "same amount"
     return False, "different amount"
 
 
-def check(fact: Fact, answer: str) -> Verdict:
+def check(fact: Fact, answer: str, rules: QuizRules | None = None) -> Verdict:
     """Judge a typed answer leniently: figures by value, counts by number, text by words."""
+    rules = rules or QuizRules()
     given = answer.strip()
     if not given:
         return Verdict(False, fact.answer, answer, "skipped")
-    if fact.kind == "figure" and (result := _check_figure(fact, given)) is not None:
+    if (
+        fact.kind == "figure"
+        and (result := _check_figure(fact, given, rules.tolerance)) is not None
+    ):
         return Verdict(result[0], fact.answer, answer, result[1])
     if fact.kind in ("count", "figure"):
         ok = bool(_numbers(given)) and _numbers(given) == _numbers(fact.answer)
@@ -362,7 +377,7 @@ def check(fact: Fact, answer: str) -> Verdict:
     if want == got:
         return Verdict(True, fact.answer, answer, "exact")
     ratio = difflib.SequenceMatcher(None, " ".join(want), " ".join(got)).ratio()
-    if ratio >= 0.85:
+    if ratio >= rules.typo_ratio:
         return Verdict(True, fact.answer, answer, f"close enough ({ratio:.0%} alike)")
     keys = {_stem(w) for w in want if w not in _STOPWORDS}
     if keys and keys <= {_stem(w) for w in got} and len(got) <= len(want) + 3:
