@@ -56,7 +56,7 @@ def dot(a: list[float], b: list[float]) -> float:
 
 
 def is_question(text: str) -> bool:
-    """A sentence that asks ('What is the Keeper Test?', or the same without its '?')."""
+    """A sentence that asks ('What is the on-call rota?', or the same without its '?')."""
     bare = normalize(text).strip().strip("*_\"'()[]> •-").strip()
     return bare.endswith("?") or (
         bool(_INTERROGATIVE.match(bare)) and not bare.endswith((".", "!", ":"))
@@ -68,7 +68,7 @@ def adds_to(
 ) -> bool:
     """Whether a sentence can answer the question: it states something the question does not.
 
-    A question sentence states only its asides ("What's the latency budget (< 800ms p99)?"),
+    A question sentence states only its asides ("What's the review cycle (twice a year)?"),
     unless questions are what was asked ('What questions do they ask?'); what is stated needs
     min_new_terms content words beyond the question's own (a company name is scope, not news).
     """
