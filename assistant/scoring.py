@@ -15,6 +15,7 @@ from langchain_core.documents import Document
 from assistant.chunking import units_from_metadata
 from assistant.figures import MONEY
 from assistant.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.paths import resource_dir
 from assistant.safety import looks_like_injection
 from assistant.textnorm import normalize, tokens
 
@@ -23,9 +24,6 @@ _ASKS_AMOUNT = re.compile(
     r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"
     r"stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
     re.I,
-)
-_LOW_VALUE = re.compile(
-    r"\b(sources?|references|evidence|related posts|bibliography|about the author)\b", re.I
 )
 _ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
 _INTERROGATIVE = re.compile(
@@ -49,6 +47,15 @@ class Candidate:
     lexical: float
     score: float
     vector: list[float]
+
+
+@lru_cache(maxsize=1)
+def boilerplate() -> re.Pattern[str]:
+    """Headings of boilerplate sections (resources/domain/boilerplate.txt), as one pattern."""
+    lines = (resource_dir("domain") / "boilerplate.txt").read_text("utf-8").splitlines()
+    heads = sorted({ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}, key=len)
+    alts = "|".join(r"\s+".join(map(re.escape, h.split())) for h in reversed(heads))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.I)
 
 
 def dot(a: list[float], b: list[float]) -> float:
@@ -139,7 +146,7 @@ class UnitScorer:
                 score += 0.08
             elif wants_count and _FIGURE.search(unit.text):
                 score += 0.04
-            if _LOW_VALUE.search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
+            if boilerplate().search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
                 score -= 0.1
             if not (
                 unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("
