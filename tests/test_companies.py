@@ -13,6 +13,7 @@ from assistant.errors import BadDocument
 from assistant.index.build import same
 from assistant.ingest.documents import load_folder
 from assistant.ingest.library import add_files, load_all, remove_file
+from assistant.paths import resource_dir
 from assistant.settings import Settings
 
 EXT = (".md", ".txt")
@@ -118,6 +119,15 @@ def test_organisations_are_employers_the_text_names() -> None:
         "The Keeper Test and Demo Fridays are practices. London pays more.",
     ]
     assert organisations(texts, ["acme"]) == ("acme", "brindle", "corvane", "kestrel")
+
+
+@pytest.mark.parametrize("level", ["MTS4", "Band 6", "SDE II", "E5", "Level 3"])
+def test_a_level_of_any_ladder_marks_an_employer(level: str) -> None:
+    """'Hooli MTS4': any ladder of resources/domain/levels.txt, not only L/E/IC ones."""
+    ladders = (resource_dir("domain") / "levels.txt").read_text("utf-8").split()
+    assert level.split()[0].rstrip("0123456789") in ladders
+    assert organisations([f"Before this she was a Hooli {level} for two years."]) == ("hooli",)
+    assert organisations(["Before this she was a Hooli for two years."]) == ()
 
 
 def _settings(tmp_path: Path) -> Settings:

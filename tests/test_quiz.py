@@ -59,7 +59,7 @@ USD_ROW: Row = (
 BONUS = "The Acme offer includes a 15% annual bonus on top of the base salary."
 ROUNDS = "The Acme onsite loop has four rounds with senior engineers and a hiring manager."
 KEEPER = "Acme managers apply the Keeper Test when deciding who stays on the team."
-FR = "Acme culture rests on freedom and responsibility rather than process and rules."
+DC = "Acme teams argue openly, then disagree and commit once a decision is made."
 
 
 # ---- facts from the seeds ----
@@ -88,7 +88,7 @@ def test_seed_facts_cover_each_kind(seed_facts: list[Fact]) -> None:
     kinds = {f.kind for f in seed_facts}
     assert kinds == {"figure", "count", "round", "practice"}
     answers = {match_key(f.answer) for f in seed_facts}
-    assert {"keeper test", "interleaving", "£207k-£284k"} <= answers
+    assert {"culture deck", "interleaving", "£207k-£284k"} <= answers
 
 
 def test_ids_are_stable_across_runs_and_offsets() -> None:
@@ -139,6 +139,39 @@ def test_sentence_facts(text: str, answer: str | None, topic: str | None) -> Non
     f = _one(text)
     assert f.prompt.startswith("Acme · Interview: ")
     assert (f.answer, f.topic) == (answer or "interleaving", topic or "system-design")
+
+
+@pytest.mark.parametrize(
+    ("text", "answer", "topic"),
+    [
+        (
+            "Acme leads say psychological safety matters more than speed.",
+            "psychological safety",
+            "culture",
+        ),
+        (
+            "The last stage at Acme is a pair programming session with a teammate.",
+            "pair programming",
+            "rounds",
+        ),
+        (
+            "New rankers at Acme pass an offline evaluation before any traffic.",
+            "offline evaluation",
+            "system-design",
+        ),
+        ("Acme pays a relocation package to hires who move cities.", "relocation package", "comp"),
+    ],
+)
+def test_glossary_terms_from_the_data_file(text: str, answer: str, topic: str) -> None:
+    """Terms of resources/domain/glossary.txt that no seed uses are asked, under their topic."""
+    glossary = (resource_dir("domain") / "glossary.txt").read_text("utf-8")
+    assert (
+        answer in glossary
+        and answer not in " ".join(p.read_text() for p in SEEDS.iterdir()).lower()
+    )
+    f = _one(text)
+    kind = "round" if topic == "rounds" else "practice"
+    assert (f.answer, f.topic, f.kind) == (answer, topic, kind)
 
 
 @pytest.mark.parametrize(
@@ -226,9 +259,9 @@ ACCEPT = [
     (KEEPER, "keepr test", True),  # small typo
     (KEEPER, "culture test", False),
     (KEEPER, "   ", False),
-    (FR, "Freedom & Responsibility", True),
-    (FR, "responsibility and freedom", True),  # all key words present
-    (FR, "freedom", False),
+    (DC, "Disagree & Commit", True),
+    (DC, "commit and disagree", True),  # all key words present
+    (DC, "commit", False),
 ]
 
 
@@ -260,7 +293,7 @@ def test_missed_fact_comes_first(tmp_path: Path, seed_facts: list[Fact]) -> None
 
 
 def test_order_missed_unseen_then_seen_longest_ago(tmp_path: Path) -> None:
-    texts = [BONUS, ROUNDS, KEEPER, FR]
+    texts = [BONUS, ROUNDS, KEEPER, DC]
     a, b, c, d = (_one(t, source=f"{i}.md") for i, t in enumerate(texts))
     log = StudyLog(tmp_path / "study.db")
     log.record(a, True, "x", when=T0 - timedelta(days=30))  # due long ago

@@ -81,7 +81,7 @@ class Source(BaseModel):
         return age is not None and age > STALE_DAYS
 
     def dated(self) -> str:
-        """'updated 2026-02-23', with a warning when the document is over a year old."""
+        """'updated 2024-05-01', with a warning when the document is over a year old."""
         if not self.last_updated:
             return ""
         warn = " — over a year old, may be out of date" if self.stale else ""

@@ -125,6 +125,13 @@ class Assistant:
             self._organisations = (reader, organisations(texts, self.companies()))
         return self._organisations[1]
 
+    def examples(self, n: int = 4) -> list[str]:
+        """Example questions from the index: its companies and their most covered sections."""
+        from assistant.study.examples import example_questions
+
+        chunks = self.reader.all_chunks()
+        return example_questions((c.metadata for c in chunks), self.companies(), n)
+
     def retriever(self, k: int | None = None, company: str | None = None) -> Any:
         """The hybrid retriever over the active index."""
         from assistant.retrieve.hybrid import HybridRetriever

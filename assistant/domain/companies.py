@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.domain.levels import LEVEL
 from assistant.paths import resource_dir
 
 MIN_MENTIONS = 3  # the body rule's evidence: this many mentions, more than any other name
@@ -40,10 +41,11 @@ _LOWER = re.compile(r"(?<![\w'’-])[a-z][a-z0-9&]*(?![\w])")
 _OPENERS = " \t*_#>\"“‘'([•·-"
 _SOURCE_LINE = re.compile(r"^\W*(?:source|url|link)\s*:\s*(\S+)", re.I | re.M)
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ltd", "plc"}
-# A name used as an employer: "Google ML Engineer", "Meta E5", "Amazon Applied Scientist", "at Acme"
+# A name used as an employer: "Acme ML Engineer", "Initech E5" (a level of a ladder in
+# resources/domain/levels.txt), "Globex Applied Scientist", "at Acme"
 _ROLE_AFTER = (
-    r"(?:['’]s)?\s+(?:ML|AI|MLE|SDE|SWE|Applied|Senior|Staff|Principal|Software|Engineers?"
-    r"|Scientists?|Researchers?|(?:L|E|IC|ICT)\d{1,2})\b"
+    r"(?:['’]s)?\s+(?:(?:ML|AI|MLE|SDE|SWE|Applied|Senior|Staff|Principal|Software|Engineers?"
+    rf"|Scientists?|Researchers?)\b|{LEVEL.pattern})"
 )
 _EMPLOYER = re.compile(
     rf"(?<=\bat )([A-Z][A-Za-z0-9&]*)(?![\w&-])|(?<![\w@/.&'’-])([A-Z][A-Za-z0-9&]*){_ROLE_AFTER}"

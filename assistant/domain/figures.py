@@ -65,7 +65,7 @@ _FIGURE = re.compile(
 
 @dataclass(frozen=True)
 class Figure:
-    """An amount or range, normalised: 'SEK 60K–76K/mo' -> 60000..76000 SEK per month."""
+    """An amount or range, normalised: 'NOK 40K–55K/mo' -> 40000..55000 NOK per month."""
 
     low: float
     high: float

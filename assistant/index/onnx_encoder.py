@@ -19,7 +19,7 @@ from assistant.settings import Settings
 
 TOLERANCE = 1e-4
 PROBES = [
-    "What is the total comp for a senior ML engineer?",
+    "What does a principal data analyst earn in total?",
     "How many onsite interview rounds are there?",
     "London — Base Salary: £150K–£200K; Stock (RSU/4yr): £180K–£320K",
     "culture " * 200,  # long enough to hit the 256-token window

@@ -16,6 +16,7 @@ from assistant.domain.figures import MONEY
 from assistant.index.chunking import units_from_metadata
 from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
+from assistant.paths import resource_dir
 from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
 from assistant.textnorm import normalize, tokens
 
@@ -24,9 +25,6 @@ _ASKS_AMOUNT = re.compile(
     r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"
     r"stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
     re.I,
-)
-_LOW_VALUE = re.compile(
-    r"\b(sources?|references|evidence|related posts|bibliography|about the author)\b", re.I
 )
 _ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
 _INTERROGATIVE = re.compile(
@@ -52,8 +50,17 @@ class Candidate:
     vector: list[float]
 
 
+@lru_cache(maxsize=1)
+def boilerplate() -> re.Pattern[str]:
+    """Headings of boilerplate sections (resources/domain/boilerplate.txt), as one pattern."""
+    lines = (resource_dir("domain") / "boilerplate.txt").read_text("utf-8").splitlines()
+    heads = sorted({ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}, key=len)
+    alts = "|".join(r"\s+".join(map(re.escape, h.split())) for h in reversed(heads))
+    return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.I)
+
+
 def is_question(text: str) -> bool:
-    """A sentence that asks ('What is the Keeper Test?', or the same without its '?')."""
+    """A sentence that asks ('What is the on-call rota?', or the same without its '?')."""
     bare = normalize(text).strip().strip("*_\"'()[]> •-").strip()
     return bare.endswith("?") or (
         bool(_INTERROGATIVE.match(bare)) and not bare.endswith((".", "!", ":"))
@@ -65,7 +72,7 @@ def adds_to(
 ) -> bool:
     """Whether a sentence can answer the question: it states something the question does not.
 
-    A question sentence states only its asides ("What's the latency budget (< 800ms p99)?"),
+    A question sentence states only its asides ("What's the review cycle (twice a year)?"),
     unless questions are what was asked ('What questions do they ask?'); what is stated needs
     min_new_terms content words beyond the question's own (a company name is scope, not news).
     """
@@ -136,7 +143,7 @@ class UnitScorer:
                 score += 0.08
             elif wants_count and _FIGURE.search(unit.text):
                 score += 0.04
-            if _LOW_VALUE.search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
+            if boilerplate().search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
                 score -= 0.1
             if not (
                 unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("

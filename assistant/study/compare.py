@@ -1,7 +1,7 @@
 """Compare: a cited base / stock / bonus / total table per company and level or region."""
 
 # Rules (no LLM, no index; every cell cites the passage it came from):
-# - Cells come only from figures `find_figures` finds ("Choose Your Mix", "—" give no cell).
+# - Cells come only from figures `find_figures` finds ("Negotiable", "—" give no cell).
 #   Currency: the figure's symbol, else the header's "(USD)", else "". Periods are kept.
 # - Tables are read in two shapes (compare_shapes): levels or regions as rows, or as columns.
 # - `group` lines sources up: a region label as written, or a seniority word (the highest one

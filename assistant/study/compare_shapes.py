@@ -70,7 +70,7 @@ class Row:
 
     company: str
     group: str  # line-up key: a region, a seniority word, else the label
-    label: str  # the source's own wording: "L5 (senior)", "ML Engineer – Senior (IC3)"
+    label: str  # the source's own wording: "L5 (senior)", "Data Scientist – Staff (T4)"
     currency: str  # the cells' currency ("" if none, "GBP/USD" if mixed)
     cells: dict[str, Cell] = field(hash=False)  # column -> cell; rows stay hashable
     source: str
@@ -135,7 +135,7 @@ def make_row(
 
 
 def _table_cell(col: str, cell: TableCell, headers: str, p: Passage) -> Cell | None:
-    """The comp cell of a table cell with a figure ('Choose Your Mix', '—': none)."""
+    """The comp cell of a table cell with a figure ('Negotiable', '—': none)."""
     figures = find_figures(cell.value)
     if not figures:
         return None

@@ -10,10 +10,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from assistant.domain.figures import Figure, find_figures, header_currency, parse_answer
 from assistant.ingest.safety import looks_like_injection
+from assistant.paths import resource_dir
 from assistant.settings import knob_default
 from assistant.study.passages import Passage, organisations_of
 from assistant.textnorm import match_key, normalize
@@ -27,7 +29,7 @@ BLANK = "_____"
 # Topic keywords, matched as word prefixes in the passage (2 points each) and its section (1).
 # The kind of fact weighs most (a money amount is comp, a count of rounds is rounds: 3 points),
 # the passage's own words next; the section alone never decides, as sections are broad
-# ("Global Levers", "Bonus Experience"), so a fact with no other evidence gets no topic.
+# ("Overview", "Pay and Perks"), so a fact with no other evidence gets no topic.
 _TOPIC_WORDS = {
     "rounds": r"interview|rounds?\b|onsite|on-site|screen|recruiter|loop\b|stages?\b|coding|"
     r"whiteboard|hiring|committee|case stud|timeline",
@@ -41,27 +43,26 @@ _TOPIC_WORDS = {
 }
 _TOPIC_RE = {t: re.compile(rf"\b(?:{w})", re.I) for t, w in _TOPIC_WORDS.items()}
 
-# A small glossary of named practices and concepts that recur in ML-engineer interview prep at
-# any company (evaluation and rollout methods, culture terms, interview stages, comp terms).
-# It is generic vocabulary, not answers copied from the seeds; each term votes for its topic.
-_GLOSSARY = {
-    "culture": "keeper test|freedom and responsibility|context not control|culture deck|"
-    "sports team not a family|contextual candor|candor|high performance|disagree and commit|"
-    "bar raiser|leadership principles|psychological safety",
-    "system-design": "interleaving|a/b test|a/b testing|shadow deployment|staged rollout|canary|"
-    "cold start|two tower|collaborative filtering|drift detection|counterfactual evaluation|"
-    "off policy|listwise|pointwise|ndcg|hybrid retrieval|ann index|negative sampling|"
-    "feature store|candidate generation|bootstrap confidence intervals|multi objective",
-    "rounds": "phone screen|recruiter call|hiring manager screen|system design round|"
-    "coding round|culture round|behavioral interview|take home|hiring committee|deep dive",
-    "comp": "all cash|vesting cliff|sign on bonus|refresher grant|top of market|counter offer",
-}
 _GAP = r"[\s,‑-]{1,3}"  # spaces, hyphens (also U+2011) or a comma between a term's words
-_TERMS = [
-    (topic, re.compile(r"(?<![\w/])" + _GAP.join(map(re.escape, t.split())) + r"s?\b", re.I))
-    for topic, terms in _GLOSSARY.items()
-    for t in sorted(terms.split("|"), key=len, reverse=True)
-]
+
+
+@lru_cache(maxsize=1)
+def _terms() -> list[tuple[str, re.Pattern[str]]]:
+    """The glossary (resources/domain/glossary.txt): per topic, its terms longest first."""
+    glossary: dict[str, list[str]] = {}
+    for line in (resource_dir("domain") / "glossary.txt").read_text("utf-8").splitlines():
+        topic, sep, terms = line.partition(":")
+        if sep and not line.startswith("#"):
+            glossary.setdefault(topic.strip(), []).extend(
+                filter(None, map(str.strip, terms.split(",")))
+            )
+    return [
+        (topic, re.compile(r"(?<![\w/])" + _GAP.join(map(re.escape, t.split())) + r"s?\b", re.I))
+        for topic, terms in glossary.items()
+        for t in sorted(terms, key=len, reverse=True)
+    ]
+
+
 _NUMBER_WORDS = "zero one two three four five six seven eight nine ten eleven twelve"
 _NUMWORDS = {w: i for i, w in enumerate(_NUMBER_WORDS.split())}
 _NUMWORDS.update({"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100})
@@ -69,7 +70,7 @@ _N = r"(?:\d+(?:\.\d+)?|" + "|".join(_NUMWORDS) + r")"
 _ROUND_UNITS = r"rounds?|stages?|interviews?|screens?"
 _UNITS = rf"{_ROUND_UNITS}|minutes?|min|hours?|days?|weeks?|months?|years?|languages?|markets?|"
 _UNITS += r"countries|candidates|subscribers|users|members|memberships|accounts"
-# A count: a number, range or "2 × 45", then within two words a unit ("4–5 onsite rounds").
+# A count: a number, range or "2 × 45", then within two words a unit ("3–4 technical interviews").
 _COUNT_RE = rf"(?<![\w$£€.,+/-])({_N}\+?(?:\s?(?:-|–|—|to)\s?{_N}\+?)?(?:\s?[×x]\s?\d+)?)"
 _COUNT = re.compile(rf"{_COUNT_RE}(?=\s(?:[\w‑-]+\s){{0,2}}(?:{_UNITS})\b)", re.I)
 # An interview stage: one to three words naming what is tested, then a stage noun.
@@ -179,7 +180,7 @@ def _candidates(text: str, companies: set[str]) -> list[_Cand]:
         weak = m[1].lower() in ("0", "1", "zero", "one")
         score = 3.5 if rounds and not weak else 2.5 - weak
         out.append(_Cand(m.start(), m.end(), "count", score, "rounds" if rounds else ""))
-    for topic, rx in _TERMS:
+    for topic, rx in _terms():
         kind = "round" if topic == "rounds" else "practice"
         for m in rx.finditer(text):
             out.append(_Cand(m.start(), m.end(), kind, 3.0 + 0.2 * len(m[0].split()), topic))
@@ -195,12 +196,12 @@ def _candidates(text: str, companies: set[str]) -> list[_Cand]:
             start += len(words[0]) + 1
             words = words[1:]  # "The Red Pen Review", "Acme's CPM": not part of the name
         while words and words[-1].lower() in _GENERIC:
-            words = words[:-1]  # "YouTube Music ML"
+            words = words[:-1]  # "Acme Search ML"
         name, end = " ".join(words), start + len(" ".join(words))
         parts = len(words) + len(re.findall(r"[‑-]", name))  # "Two-Tower" counts as two words
         named = [w for w in words if w.lower() not in _GENERIC | companies and not w.isupper()]
         fits = parts >= 2 and len(words) <= 4 and bool(named) and text[start:end] == name
-        if fits and start > first_at and text[m.end() : m.end() + 1] != ":":  # not "Work Type:"
+        if fits and start > first_at and text[m.end() : m.end() + 1] != ":":  # not "Start Date:"
             out.append(_Cand(start, end, "practice", 1.5))
     return [replace(c, score=c.score - 0.5) if c.start <= first_at else c for c in out]
 
@@ -210,7 +211,7 @@ def _topic(p: Passage, kind_topic: str, answer: str) -> str | None:
     scores = Counter({kind_topic: 3} if kind_topic else {})
     for t, rx in _TOPIC_RE.items():
         scores[t] += 2 * len(rx.findall(p.text)) + len(rx.findall(p.section))
-    for topic, rx in _TERMS:
+    for topic, rx in _terms():
         scores[topic] += 3 if rx.search(answer) else 0
     best = max(TOPICS, key=lambda t: (scores[t], -TOPICS.index(t)))
     return best if scores[best] > len(_TOPIC_RE[best].findall(p.section)) else None

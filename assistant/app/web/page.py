@@ -18,12 +18,7 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-EXAMPLES = [
-    "What are the interview rounds for an ML engineer at Netflix?",
-    "What is the Keeper Test?",
-    "What is the total comp for an L5 MLE at Netflix?",
-    "Netflix or Spotify: which pays ML engineers more in London?",
-]
+EXAMPLES = 4  # example questions on the page, built from the index (Assistant.examples)
 CONCURRENCY = 4  # answers computed at once; more wait in the queue, none are dropped
 QUEUE_SIZE = 256
 
@@ -152,15 +147,32 @@ def engine_status(assistant: Assistant) -> str:
     return f"Answer engine: {engine_note(assistant)} · {docs} documents, {chunks} passages indexed"
 
 
-def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
+def example_updates(assistant: Assistant) -> list[Any]:
+    """One update per example button: a question from the index, or hidden if there are fewer."""
+    import gradio as gr
+
+    questions = assistant.examples(EXAMPLES)
+    return [
+        gr.update(value=q, visible=True) if q else gr.update(value="", visible=False)
+        for q in [*questions, *[""] * EXAMPLES][:EXAMPLES]
+    ]
+
+
+def placeholder(questions: list[str]) -> str:
+    """The question box's hint: the first example, if the index gives one."""
+    return f"e.g. {questions[0]}" if questions else "Ask a question about your documents"
+
+
+def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
     """The Ask tab: the chat, its examples and company filter, and the sources panel.
 
-    Returns the company filter and the engine line, which the page refreshes when the index
-    changes (an upload, or --watch).
+    Returns the company filter, the engine line and the example buttons, which the page
+    refreshes when the index changes (an upload, or --watch).
     """
     import gradio as gr
 
     companies = ["All", *(c.title() for c in assistant.companies())]
+    examples = assistant.examples(EXAMPLES)
 
     Turn = tuple[list[dict[str, str]], list[dict[str, str]], list[str], str, str]
 
@@ -214,7 +226,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
                 )
                 with gr.Row():
                     box = gr.Textbox(
-                        placeholder="e.g. How many onsite rounds does Netflix have?",
+                        placeholder=placeholder(examples),
                         show_label=False,
                         scale=5,
                         elem_id="question",
@@ -223,7 +235,8 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
                 with gr.Row():
                     example_buttons = [
-                        gr.Button(q, size="sm", elem_classes=["example"]) for q in EXAMPLES
+                        gr.Button(q, size="sm", elem_classes=["example"], visible=bool(q))
+                        for q in [*examples, *[""] * EXAMPLES][:EXAMPLES]
                     ]
                 with gr.Row():
                     company = gr.Radio(companies, value="All", label="Company", elem_id="company")
@@ -237,8 +250,8 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
         box.submit(respond, inputs, outputs, api_name="ask", concurrency_id="answer")
         hidden: dict[str, Any] = {"api_visibility": "private", "concurrency_id": "answer"}
         send.click(respond, inputs, outputs, **hidden)
-        for button, question in zip(example_buttons, EXAMPLES, strict=True):
-            button.click(lambda q=question: q, None, box, api_visibility="private").then(
+        for button in example_buttons:  # the button's current text: examples follow the index
+            button.click(lambda q: q, button, box, api_visibility="private").then(
                 respond, inputs, outputs, **hidden
             )
         clear.click(
@@ -247,7 +260,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any]:
             outputs,
             api_visibility="private",
         )
-    return company, engine
+    return company, engine, example_buttons
 
 
 def build(assistant: Assistant) -> Any:
@@ -263,21 +276,22 @@ def build(assistant: Assistant) -> Any:
             "its source; click a [n] to read it."
         )
         with gr.Tabs(elem_id="tabs"):
-            company, engine = chat_tab(assistant)
+            company, engine, examples = chat_tab(assistant)
             quiz_tab(assistant)
             picked = compare_tab(assistant)
             listing, added = documents_tab(assistant)
 
-        def refresh() -> tuple[Any, str, Any, str]:
+        def refresh() -> tuple[Any, ...]:
             known = [c.title() for c in assistant.companies()]
             return (
                 gr.update(choices=["All", *known]),
                 engine_status(assistant),
                 gr.update(choices=known),
                 documents_markdown(assistant),
+                *example_updates(assistant),
             )
 
-        shown = [company, engine, picked, listing]
+        shown = [company, engine, picked, listing, *examples]
         demo.load(refresh, None, shown, api_visibility="private")
         added.then(refresh, None, shown, api_visibility="private")
     demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)

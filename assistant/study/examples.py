@@ -1,0 +1,64 @@
+"""Example questions for the page, from what is indexed: each company's most covered sections."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from assistant.paths import resource_dir
+from assistant.retrieve.scoring import boilerplate
+
+MAX_WORDS = 6  # a longer heading is a sentence, not a topic to ask about
+_ASKS = re.compile(r"^(?:what|how|why|when|where|who|which|is|are|do|does|can|should)\b", re.I)
+
+
+@lru_cache(maxsize=1)
+def outline_headings() -> frozenset[str]:
+    """Headings that outline rather than name a topic (resources/domain/outline.txt)."""
+    lines = (resource_dir("domain") / "outline.txt").read_text("utf-8").splitlines()
+    return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))
+
+
+def _topic(section: str) -> str:
+    """A chunk's own heading as a topic: markup and numbering dropped ('' if unfit)."""
+    head = section.rsplit(" > ", 1)[-1]
+    head = re.sub(r"\s*\([^()]*\)", "", head)  # "Compensation (2024)": the aside is no topic
+    head = re.sub(r"^[\W\d_]+|[\s:.*_#|–—-]+$", "", head).strip()
+    if not 2 <= len(head.split()) <= MAX_WORDS or boilerplate().search(head):
+        return ""
+    return "" if head.lower().rstrip("?") in outline_headings() else head
+
+
+def _question(topic: str, company: str) -> str:
+    if topic.endswith("?") or _ASKS.match(topic):
+        return topic.rstrip("?") + "?"
+    if not company or re.search(rf"\b{re.escape(company)}\b", topic, re.I):
+        return f"What about {topic}?"
+    return f"What about {topic} at {company.title()}?"
+
+
+def example_questions(
+    chunks: Iterable[Mapping[str, Any]], companies: Iterable[str], n: int = 4
+) -> list[str]:
+    """Up to n questions naming a company (if known) and one of its sections, companies in turn."""
+    per: dict[str, Counter[str]] = {c: Counter() for c in [*companies, ""]}  # "": no company
+    for meta in chunks:
+        topic = _topic(str(meta.get("section", "")))
+        company = str(meta.get("company", ""))
+        if topic and company in per:
+            per[company][topic] += 1  # a section with more passages has more to answer from
+    ranked = {c: [t for t, _ in counts.most_common()] for c, counts in per.items() if counts}
+    out: list[str] = []
+    seen: set[str] = set()
+    while len(out) < n and any(ranked.values()):
+        for company, topics in ranked.items():
+            while topics and topics[0].lower() in seen:
+                topics.pop(0)
+            if topics and len(out) < n:
+                topic = topics.pop(0)
+                seen.add(topic.lower())
+                out.append(_question(topic, company))
+    return out
