@@ -148,12 +148,15 @@ def test_uploaded_pdf_and_watched_file_are_cited(
         page.locator("#upload").get_by_role("button", name="Click to upload or drop files").click()
     chooser.value.set_files(str(pdf))
     page.wait_for_selector("#upload :text('acme-onsite.pdf')", timeout=60_000)
+    page.fill("#upload-company textarea, #upload-company input", "Zephyr Robotics")
     page.click("#upload-add")
     page.wait_for_selector("#upload-status :text('added: my/acme-onsite.pdf')", timeout=90_000)
     assert "my/acme-onsite.pdf" in page.inner_text("#my-documents")
 
     page.get_by_role("tab", name="Ask").click()
     page.wait_for_selector("#engine :text('6 documents')")  # refreshed after the upload
+    # The company typed in the upload box labels the file: the filter offers it.
+    page.wait_for_selector("#company :text('Zephyr Robotics')")
     _ask(page, "How many rounds does the Acme Robotics onsite have?")
     answer = _wait_bot(page, 1, "seven rounds")
     assert "[1]" in answer

@@ -124,7 +124,7 @@ def add_files(
     copied as they are); without it a file's company is what it says (front matter, title...).
     """
     if company is not None and (not clean(company) or len(clean(company)) > 80):
-        raise BadDocument("--company needs a name of 1 to 80 characters, e.g. --company acme")
+        raise BadDocument("a company name needs 1 to 80 printable characters, e.g. acme")
     names = names or [p.name for p in paths]
     plan: list[tuple[str, bytes, str]] = []
     target = settings.docs_dir

@@ -249,13 +249,17 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
     """
     import gradio as gr
 
-    def upload(files: list[str] | None, replace: bool) -> tuple[str, None]:
+    def upload(files: list[str] | None, replace: bool, company: Any) -> tuple[str, None]:
+        if not isinstance(company, str | None):
+            raise gr.Error("the company must be text, e.g. acme")
         if not files:
             raise gr.Error("choose one or more .md, .txt or .pdf files first")
         if not isinstance(files, list) or not all(_uploaded(f) for f in files):
             raise gr.Error("only files uploaded from this page can be added")
         try:
-            added, report = assistant.add_documents([Path(f) for f in files], replace=bool(replace))
+            paths = [Path(f) for f in files]
+            named = (company or "").strip() or None
+            added, report = assistant.add_documents(paths, replace=bool(replace), company=named)
         except PrepError as exc:
             raise gr.Error(str(exc)) from exc
         lines = [f"- {a.status}: {md_code(a.name)}" for a in added]
@@ -279,9 +283,15 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
             label="Files",
             elem_id="upload",
         )
+        company = gr.Textbox(
+            label="Company (optional)",
+            placeholder="who these files are about; empty: what each file says of itself",
+            max_lines=1,
+            elem_id="upload-company",
+        )
         replace = gr.Checkbox(label="Replace my documents with the same name", value=False)
         add = gr.Button("Add to my documents", variant="primary", elem_id="upload-add")
         status = gr.Markdown("", elem_id="upload-status")
         listing = gr.Markdown(documents_markdown(assistant), elem_id="my-documents")
-        added = add.click(upload, [files, replace], [status, files], api_visibility="private")
+        added = add.click(upload, [files, replace, company], [status, files], api_visibility="private")
     return listing, added
