@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.chain import Assistant
-from assistant.cli import app
-from assistant.compare import Table
-from assistant.ingest import load_folder
+from assistant.app.service import Assistant
+from assistant.app.cli.root import app
+from assistant.study.compare import Table
+from assistant.ingest.documents import load_folder
 from assistant.settings import Settings
 from tests.conftest import GOLDEN, SEEDS
 
@@ -125,7 +125,7 @@ def renamed(
     names: dict[str, str], tmp_path_factory: pytest.TempPathFactory, timings: dict[str, float]
 ) -> Iterator[tuple[Settings, Path]]:
     """ONE real index of the renamed seeds, and the renamed golden files beside each other."""
-    from assistant.indexer import build_index
+    from assistant.index.build import build_index
 
     started = time.perf_counter()
     base = tmp_path_factory.mktemp("renamed")
