@@ -160,7 +160,7 @@ def test_prep_add_company_must_be_a_name(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     src = tmp_path / "offer.md"
     src.write_text("# My offer\n\nThe package came to 180K.\n", encoding="utf-8")
-    with pytest.raises(BadDocument, match="--company"):
+    with pytest.raises(BadDocument, match="company name needs 1 to 80"):
         add_files(settings, [src], company="  ")
 
 

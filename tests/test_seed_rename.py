@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from assistant.app.service import Assistant
 from assistant.app.cli.root import app
-from assistant.study.compare import Table
+from assistant.app.service import Assistant
 from assistant.ingest.documents import load_folder
 from assistant.settings import Settings
+from assistant.study.compare import Table
 from tests.conftest import GOLDEN, SEEDS
 
 TOLERANCE = 0.02

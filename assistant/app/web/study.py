@@ -293,5 +293,6 @@ def documents_tab(assistant: Assistant) -> tuple[Any, Any]:
         add = gr.Button("Add to my documents", variant="primary", elem_id="upload-add")
         status = gr.Markdown("", elem_id="upload-status")
         listing = gr.Markdown(documents_markdown(assistant), elem_id="my-documents")
-        added = add.click(upload, [files, replace, company], [status, files], api_visibility="private")
+        inputs = [files, replace, company]
+        added = add.click(upload, inputs, [status, files], api_visibility="private")
     return listing, added
