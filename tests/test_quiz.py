@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from dataclasses import replace
@@ -397,3 +398,15 @@ def test_llm_question_is_used_only_if_it_hides_the_answer(
     assert (got is not None) is ok, got
     if ok:
         assert got is not None and got.endswith("?") and "£207K" not in got
+
+
+def test_topic_words_come_from_the_data_file() -> None:
+    """topics.txt names only the quiz's topics, each has words, and both word forms work."""
+    from assistant.study import quiz
+
+    res = quiz._topic_res()
+    assert set(res) == set(quiz.TOPICS)
+    assert res["comp"].search("Their RSUs vest monthly")  # whole word, plural allowed
+    assert res["culture"].search("a cultural norm")  # 'cultur*' matches the start of a word
+    assert not res["rounds"].search("a roundabout answer")  # 'round' is whole, not a prefix
+    assert re.fullmatch(quiz._word_re("case stud*"), "case stud")

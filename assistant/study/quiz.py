@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.domain.figures import Figure, find_figures, header_currency, parse_answer
 from assistant.ingest.safety import looks_like_injection
 from assistant.paths import resource_dir
+from assistant.retrieve.scoring import boilerplate
 from assistant.settings import knob_default
 from assistant.study.passages import Passage, organisations_of
 from assistant.textnorm import match_key, normalize
@@ -30,18 +31,28 @@ BLANK = "_____"
 # The kind of fact weighs most (a money amount is comp, a count of rounds is rounds: 3 points),
 # the passage's own words next; the section alone never decides, as sections are broad
 # ("Overview", "Pay and Perks"), so a fact with no other evidence gets no topic.
-_TOPIC_WORDS = {
-    "rounds": r"interview|rounds?\b|onsite|on-site|screen|recruiter|loop\b|stages?\b|coding|"
-    r"whiteboard|hiring|committee|case stud|timeline",
-    "culture": r"cultur|keeper|candor|candid(?:ly)?\b|freedom|responsibilit|values?\b|feedback|"
-    r"family|norms|fit\b|judgment|ego\b|deck\b",
-    "comp": r"salar|comp\b|compensation|pay\b|pays|paying|equity|stock|rsus?\b|bonus|offers?\b|"
-    r"negotiat|cash|premium|vest|base\b|levels\.fyi",
-    "system-design": r"system design|design|architect|retriev|rank|latency|recommend|eval|a/b|"
-    r"interleav|rollout|rollback|deploy|embedding|drift|cold-start|pipeline|serving|inference|"
-    r"monitor|metric",
-}
-_TOPIC_RE = {t: re.compile(rf"\b(?:{w})", re.I) for t, w in _TOPIC_WORDS.items()}
+
+
+@lru_cache(maxsize=1)
+def _topic_res() -> dict[str, re.Pattern[str]]:
+    """Per topic, the words that tell it (resources/domain/topics.txt), as one pattern."""
+    words: dict[str, list[str]] = {}
+    for line in (resource_dir("domain") / "topics.txt").read_text("utf-8").splitlines():
+        topic, sep, listed = line.partition(":")
+        if sep and not line.startswith("#"):
+            words.setdefault(topic.strip(), []).extend(w.strip() for w in listed.split(","))
+    return {
+        topic: re.compile(r"\b(?:" + "|".join(_word_re(w) for w in ws if w) + ")", re.I)
+        for topic, ws in words.items()
+    }
+
+
+def _word_re(word: str) -> str:
+    """'cultur*' matches a word's start; 'round' the whole word, with or without a plural 's'."""
+    if word.endswith("*"):
+        return re.escape(word[:-1])
+    return re.escape(word) + r"s?\b"
+
 
 _GAP = r"[\s,‑-]{1,3}"  # spaces, hyphens (also U+2011) or a comma between a term's words
 
@@ -88,7 +99,6 @@ _GENERIC_WORDS += "your my in on for at updated january february march april may
 _GENERIC = set((_GENERIC_WORDS + "september october november december").split())
 _STOP_WORDS = "a an the and or of to in on for with by at as is are be from that this it its each"
 _STOPWORDS = set(_STOP_WORDS.split())
-_SKIP_SECTIONS = re.compile(r"\b(?:sources|references|bibliography|further reading)\b", re.I)
 
 
 def _knob(name: str) -> Any:
@@ -209,12 +219,12 @@ def _candidates(text: str, companies: set[str]) -> list[_Cand]:
 def _topic(p: Passage, kind_topic: str, answer: str) -> str | None:
     """The topic with most evidence: fact kind and glossary (3), passage (2), section (1)."""
     scores = Counter({kind_topic: 3} if kind_topic else {})
-    for t, rx in _TOPIC_RE.items():
+    for t, rx in _topic_res().items():
         scores[t] += 2 * len(rx.findall(p.text)) + len(rx.findall(p.section))
     for topic, rx in _terms():
         scores[topic] += 3 if rx.search(answer) else 0
     best = max(TOPICS, key=lambda t: (scores[t], -TOPICS.index(t)))
-    return best if scores[best] > len(_TOPIC_RE[best].findall(p.section)) else None
+    return best if scores[best] > len(_topic_res()[best].findall(p.section)) else None
 
 
 def _fact(p: Passage, topic: str, prompt: str, ans: str, kind: str, at: int, cur: str = "") -> Fact:
@@ -279,7 +289,7 @@ def facts(passages: Iterable[Passage], rules: QuizRules | None = None) -> list[F
     companies = set(organisations_of(items))
     out: dict[str, Fact] = {}
     for p in items:
-        if p.kind == "code" or looks_like_injection(p.text) or _SKIP_SECTIONS.search(p.section):
+        if p.kind == "code" or looks_like_injection(p.text) or boilerplate().search(p.section):
             continue  # code is not a fact to recall; nor is an instruction aimed at a model
         fact = _row_fact(p) if _cells(p) else None
         fact = fact or (None if p.kind == "row" else _sentence_fact(p, companies, rules))
