@@ -216,3 +216,11 @@ def test_oversized_sentence_is_cut_within_the_window() -> None:
     assert len(chunks) > 1
     assert all(count(c.search_text) <= s.embed_window for c in chunks)
     assert [c.start for c in chunks] == sorted(c.start for c in chunks)
+
+
+def test_chunks_store_their_own_heading_as_data() -> None:
+    """Each chunk keeps its section's last heading; nobody splits it out of the section label."""
+    from assistant.index.chunking import section_parts
+
+    assert section_parts("Guide", ("Guide", "Pay", "Bands > tiers")) == ["Pay", "Bands > tiers"]
+    assert section_parts("Guide", ("Guide",)) == []

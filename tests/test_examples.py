@@ -5,13 +5,13 @@ from __future__ import annotations
 from assistant.study.examples import example_questions
 
 
-def _chunks(company: str, *sections: str) -> list[dict[str, str]]:
-    return [{"company": company, "section": s} for s in sections]
+def _chunks(company: str, *headings: str) -> list[dict[str, str]]:
+    return [{"company": company, "section": f"Guide > {h}", "heading": h} for h in headings]
 
 
 def test_companies_in_turn_with_their_most_covered_sections() -> None:
     chunks = [
-        *_chunks("hooli", "Guide > Pay bands", "Guide > Pay bands", "Guide > Onsite loop"),
+        *_chunks("hooli", "Pay bands", "Pay bands", "Onsite loop"),
         *_chunks("globex", "Remote work policy", "Remote work policy", "Team rituals"),
     ]
     assert example_questions(chunks, ["globex", "hooli"], 3) == [
@@ -42,3 +42,9 @@ def test_boilerplate_outline_and_unfit_headings_are_no_examples() -> None:
 def test_no_company_and_no_index() -> None:
     assert example_questions(_chunks("", "Pay bands"), [], 4) == ["What about Pay bands?"]
     assert example_questions([], ["hooli"], 4) == []
+
+
+def test_a_heading_with_the_path_separator_is_one_topic() -> None:
+    """The chunk's heading is read as stored, never split out of the displayed section path."""
+    chunks = _chunks("hooli", "Pay > bands explained")
+    assert example_questions(chunks, ["hooli"], 1) == ["What about Pay > bands explained at Hooli?"]

@@ -19,7 +19,7 @@ from assistant.ingest.documents import Document, parse
 from assistant.paths import resource_dir
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
-PHRASE_WORDS = 4  # a seed phrase: this many consecutive words, not all of them stopwords
+PHRASE_WORDS = 4  # a seed phrase: this many consecutive words, two or more of them not stopwords
 # Words that alone make no phrase: articles, prepositions, pronouns, auxiliaries (and numbers).
 _STOP_TEXT = (
     "a an the and or nor of to in on at by for with from as into onto than then so but if not no "
@@ -57,11 +57,11 @@ def _plain(word: str) -> bool:
 
 
 def phrases(text: str, n: int = PHRASE_WORDS) -> set[tuple[str, ...]]:
-    """Every run of n consecutive words of the text, but runs made only of stopwords/numbers."""
+    """Every run of n consecutive words with two or more that are not stopwords or numbers
+    ('at the top of' is English, not a seed's phrase)."""
     w = words(text)
-    return {
-        tuple(w[i : i + n]) for i in range(len(w) - n + 1) if not all(map(_plain, w[i : i + n]))
-    }
+    runs = (tuple(w[i : i + n]) for i in range(len(w) - n + 1))
+    return {run for run in runs if sum(not _plain(x) for x in run) >= 2}
 
 
 def named_terms(text: str) -> set[tuple[str, ...]]:

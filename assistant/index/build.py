@@ -35,7 +35,7 @@ from assistant.index.store import (
 )
 from assistant.textnorm import normalize
 
-CHUNKER_VERSION = 5  # 5: table rows store their label and cells
+CHUNKER_VERSION = 6  # 5: table rows store their label and cells; 6: chunks their heading
 FLUSH_AT = 256  # chunks embedded and written per batch: memory stays flat on large folders
 Progress = Callable[[int, int], None]
 
@@ -84,10 +84,9 @@ def make_chunker(settings: Settings) -> Chunker:
     )
 
 
-def unit_embed_text(chunk_section: str, text: str) -> str:
-    """What is embedded for one citable unit: its last heading gives it context."""
-    head = chunk_section.rsplit(" > ", 1)[-1]
-    return normalize(f"{head}: {text}" if head else text)
+def unit_embed_text(heading: str, text: str) -> str:
+    """What is embedded for one citable unit: its section's heading gives it context."""
+    return normalize(f"{heading}: {text}" if heading else text)
 
 
 @contextlib.contextmanager
@@ -163,7 +162,7 @@ class _Writer:
         units = [
             (
                 f"{c.id}#u{n}",
-                unit_embed_text(c.section, u.text),
+                unit_embed_text(c.heading, u.text),
                 {"source": c.source, "chunk": c.id},
             )
             for c in batch

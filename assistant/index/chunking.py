@@ -39,6 +39,7 @@ class Chunk:
     search_text: str
     units: list[Unit]
     meta: dict[str, Any] = field(default_factory=dict)
+    heading: str = ""  # the section's own (last) heading, "" at the top of a document
 
     def metadata(self) -> dict[str, Any]:
         """Flat metadata for the vector store."""
@@ -47,6 +48,7 @@ class Chunk:
             "source": self.source,
             "title": self.title,
             "section": self.section,
+            "heading": self.heading,
             "start": self.start,
             "end": self.end,
             "units": json.dumps([_unit_json(u) for u in self.units]),
@@ -69,12 +71,17 @@ def units_from_metadata(meta: dict[str, Any]) -> list[Unit]:
     return out
 
 
-def section_label(title: str, section: tuple[str, ...]) -> str:
-    """Section path without a leading repeat of the title."""
+def section_parts(title: str, section: tuple[str, ...]) -> list[str]:
+    """Section path without empty headings or a leading repeat of the title."""
     parts = [p for p in section if p]
     if parts and normalize(parts[0]).strip().lower() == normalize(title).strip().lower():
         parts = parts[1:]
-    return " > ".join(parts)
+    return parts
+
+
+def section_label(title: str, section: tuple[str, ...]) -> str:
+    """Section path for display: 'Onsite > Coding'."""
+    return " > ".join(section_parts(title, section))
 
 
 @dataclass
@@ -105,8 +112,11 @@ class Chunker:
                 groups = [((), [_Piece(units[0].start, units[-1].end, units)])]
         for section, pieces in groups:
             label = section_label(doc.title, section)
+            heading = (section_parts(doc.title, section) or [""])[-1]
             for group in self._pack(doc, label, pieces):
-                chunks.extend(self._fit(doc, label, group))
+                for chunk in self._fit(doc, label, group):
+                    chunk.heading = heading
+                    chunks.append(chunk)
         for n, chunk in enumerate(chunks):
             chunk.id = f"{doc.name}::{n}"
         return chunks

@@ -143,7 +143,9 @@ class UnitScorer:
                 score += 0.08
             elif wants_count and _FIGURE.search(unit.text):
                 score += 0.04
-            if boilerplate().search(section.rsplit(" > ", 1)[-1]) or unit.text.startswith("["):
+            if boilerplate().search(str(doc.metadata.get("heading", ""))) or unit.text.startswith(
+                "["
+            ):
                 score -= 0.1
             if not (
                 unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("

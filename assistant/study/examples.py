@@ -22,10 +22,9 @@ def outline_headings() -> frozenset[str]:
     return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))
 
 
-def _topic(section: str) -> str:
+def _topic(heading: str) -> str:
     """A chunk's own heading as a topic: markup and numbering dropped ('' if unfit)."""
-    head = section.rsplit(" > ", 1)[-1]
-    head = re.sub(r"\s*\([^()]*\)", "", head)  # "Compensation (2024)": the aside is no topic
+    head = re.sub(r"\s*\([^()]*\)", "", heading)  # "Compensation (2024)": the aside is no topic
     head = re.sub(r"^[\W\d_]+|[\s:.*_#|–—-]+$", "", head).strip()
     if not 2 <= len(head.split()) <= MAX_WORDS or boilerplate().search(head):
         return ""
@@ -46,7 +45,7 @@ def example_questions(
     """Up to n questions naming a company (if known) and one of its sections, companies in turn."""
     per: dict[str, Counter[str]] = {c: Counter() for c in [*companies, ""]}  # "": no company
     for meta in chunks:
-        topic = _topic(str(meta.get("section", "")))
+        topic = _topic(str(meta.get("heading", "")))
         company = str(meta.get("company", ""))
         if topic and company in per:
             per[company][topic] += 1  # a section with more passages has more to answer from
