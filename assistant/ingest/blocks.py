@@ -3,53 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
-_MD_HEADING = re.compile(r"^[ \t]{0,3}(#{1,6})[ \t]+(.+?)[ \t#]*$")
+from assistant.ingest.units import _ITEM, TableCell, Unit, row_unit, sentences, tidy
+
+__all__ = ["_ITEM", "Block", "TableCell", "Unit", "code_spans", "parse_blocks", "sentences", "tidy"]
+
 _BOLD_LINE = re.compile(r"^[ \t]*\*\*([^*]+)\*\*[ \t]*:?[ \t]*$")
-_ITEM = re.compile(r"^[ \t]*(?:[-*+•‣◦▪]|\d{1,3}[.)])[ \t]+")
+# Pipe lines markdown-it does not take for a GFM table (no delimiter row, or a mismatched one).
 _TABLE_LINE = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _TABLE_SEP = re.compile(r"^[ \t]*\|?[ \t:|-]+\|[ \t:|-]*$")
 # A row of a table flattened by a scraper: a label, then figures glued together.
 _GLUED_ROW = re.compile(r"^(?P<label>.*?\D)(?P<nums>(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?){2,})[ \t]*$")
 _GLUED_NUM = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 _HEADER_SPLIT = re.compile(r"(?<=[a-z)])(?=[A-Z])")
-_FIGURE = re.compile(r"[$£€%]|\d[,.]\d|\d{2,}")
-# pysbd keeps a quoted multi-sentence passage whole; split inside at clear sentence ends.
-_INNER_END = re.compile(r"(?<=[a-z0-9%)\]][.!?])[\"”]?\s+(?=[\"“]?[A-Z0-9$£€])")
-_ABBREV = ("vs.", "e.g.", "i.e.", "etc.", "inc.", "approx.", "no.", "mr.", "ms.", "dr.", "st.")
-_SENT_END = re.compile(r"([.!?:]|[ \t]{2,})[ \t]*$")
-_WINDOW_END = re.compile(r"(?<=[a-z0-9%)\]][.!?])\s+(?=[A-Z0-9$£€\"“(])")
-SEGMENT_CHARS = 4000  # longer pieces are cut at sentence ends before pysbd (quadratic in length)
-
-
-@dataclass(frozen=True)
-class TableCell:
-    """One non-empty cell of a table row: its column header, its value and where the value is."""
-
-    header: str
-    value: str
-    start: int  # offset of the value in the whole file text
-    at: int  # offset of the value in the row's display text
-
-
-@dataclass(frozen=True)
-class Unit:
-    """The smallest citable piece: a sentence, a list item's sentence or a table row."""
-
-    start: int
-    end: int
-    kind: str  # "sentence" | "row" | "code"
-    text: str  # display text: the source slice tidied, or a rendered table row
-    label: str = ""  # rows: the first cell
-    cells: tuple[TableCell, ...] = ()  # rows: the other non-empty cells, in column order
-
-    def cell_map(self) -> dict[str, str]:
-        """Rows: header -> value, in column order."""
-        return {c.header: c.value for c in self.cells}
 
 
 @dataclass
@@ -65,154 +33,39 @@ class Block:
     level: int = 0
 
 
-@lru_cache(maxsize=1)
-def _segmenter() -> Any:
-    import pysbd
-
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
-
-
-def tidy(text: str) -> str:
-    """Display form of a source slice: bullet removed, lines joined, spaces collapsed."""
-    text = _ITEM.sub("", text.strip(), count=1)
-    return " ".join(text.split())
-
-
-def sentences(text: str, offset: int) -> list[Unit]:
-    """Sentence units of a paragraph, split at sentence ends and at line breaks that end one."""
-    units: list[Unit] = []
-    pieces: list[tuple[int, int]] = []
-    start = 0
-    lines = text.splitlines(keepends=True)
-    pos = 0
-    for i, line in enumerate(lines):
-        pos += len(line)
-        nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        if (
-            i + 1 == len(lines)
-            or _SENT_END.search(line.rstrip("\r\n"))
-            or nxt.lstrip().startswith("**")
-        ):
-            pieces.append((start, pos))
-            start = pos
-    for wa, wb in pieces:
-        for a, b in _windows(text, wa, wb):
-            _sentence_units(text, a, b, offset, units)
-    return _merge_short(units, text, offset)
-
-
-def _windows(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
-    """Cut a long piece at sentence ends into windows pysbd handles fast (it is quadratic)."""
-    while end - start > SEGMENT_CHARS:
-        lo, hi = start + SEGMENT_CHARS // 2, start + SEGMENT_CHARS
-        cut = 0
-        for m in _WINDOW_END.finditer(text, lo, hi):
-            before = text[max(start, m.start() - 12) : m.start()].rsplit(None, 1)[-1].lower()
-            if not before.endswith(_ABBREV) and len(before) > 2:
-                cut = m.end()
-        if not cut:
-            space = text.rfind(" ", lo, hi)
-            cut = space + 1 if space > lo else hi
-        yield start, cut
-        start = cut
-    yield start, end
-
-
-def _sentence_units(text: str, a: int, b: int, offset: int, units: list[Unit]) -> None:
-    """Sentence units of text[a:b], appended to units."""
-    chunk = text[a:b]
-    if chunk.strip():
-        for s, e in _inner_split(
-            chunk, [(a + x.start, a + x.end) for x in _segmenter().segment(chunk)], a
-        ):
-            raw = text[s:e]
-            lead = len(raw) - len(raw.lstrip())
-            s += lead
-            e = s + len(raw.strip())
-            if e > s and any(c.isalnum() for c in text[s:e]):
-                units.append(Unit(offset + s, offset + e, "sentence", tidy(text[s:e])))
-
-
-def _inner_split(chunk: str, spans: list[tuple[int, int]], base: int) -> list[tuple[int, int]]:
-    """Split pysbd spans further where a quoted passage holds several sentences."""
-    out: list[tuple[int, int]] = []
-    for s, e in spans:
-        text = chunk[s - base : e - base]
-        cut = s
-        for m in _INNER_END.finditer(text):
-            before = (
-                text[: m.start()].rsplit(None, 1)[-1].lower() if text[: m.start()].strip() else ""
-            )
-            if before.endswith(_ABBREV) or len(before) <= 2:
-                continue
-            out.append((cut, s + m.start() + (1 if text[m.start()] in '"”' else 0)))
-            cut = s + m.end()
-        out.append((cut, e))
-    return out
-
-
-def _merge_short(units: list[Unit], text: str, offset: int) -> list[Unit]:
-    """Join a label-like fragment ('Coding round (1).') to the sentence after it."""
-    out: list[Unit] = []
-    carry: Unit | None = None
-    for unit in units:
-        if carry is not None:
-            unit = Unit(
-                carry.start,
-                unit.end,
-                "sentence",
-                tidy(text[carry.start - offset : unit.end - offset]),
-            )
-            carry = None
-        if len(unit.text.split()) <= 4 and not _FIGURE.search(unit.text):
-            carry = unit
-            continue
-        out.append(unit)
-    if carry is not None:
-        out.append(carry)
-    return out
-
-
 _WORD = re.compile(r"\w")
+_NEWLINE = re.compile(r"\r\n|\r|\n")  # the line breaks markdown-it reads ("\r\n" and "\r" too)
+_PIPE = re.compile(r"(?<!\\)\|")  # a cell border: "\|" is a pipe inside a cell
+_QUOTE = re.compile(r"[ \t]*(?:>[ \t]?)*")  # indentation and blockquote markers
 
 
 def _cells(line: str, offset: int = 0) -> list[tuple[str, int]]:
-    """A table line's cells, each with the offset of its text (offset: the line's)."""
+    """A table line's cells, each with the offset of its text (offset: the line's).
+
+    Outer pipes are optional and an escaped pipe stays inside its cell, as in GFM.
+    """
+    a = _QUOTE.match(line).end()  # type: ignore[union-attr]
+    b = len(line.rstrip())
+    a += line.startswith("|", a)
+    if b > a and line[b - 1] == "|" and (b - 2 < a or line[b - 2] != "\\"):
+        b -= 1
     out = []
-    inner = line.strip().strip("|")
-    inner_at = offset + line.find(inner) if inner else offset
-    for raw in inner.split("|"):
+    for raw in _PIPE.split(line[a:b]):
         value = raw.strip().strip("*").strip()
-        out.append((value, inner_at + (raw.find(value) if value else 0)))
-        inner_at += len(raw) + 1
+        out.append((value, offset + a + (raw.find(value) if value else 0)))
+        a += len(raw) + 1
     return out
 
 
-def _row_unit(header: list[str], cells: list[tuple[str, int]], start: int, end: int) -> Unit:
-    """A row unit: label and cells as data, and the display text 'Label — Header: value; ...'."""
-    label = cells[0][0] if cells else ""
-    text = f"{label} — " if label else ""
-    data: list[TableCell] = []
-    for h, (value, at) in zip(header[1:], cells[1:], strict=False):
-        if not value:
-            continue
-        if data:
-            text += "; "
-        text += f"{h}: " if h else ""
-        data.append(TableCell(h, value, at, len(text)))
-        text += value
-    if not data:
-        text = label
-    return Unit(start, end, "row", text, label, tuple(data))
-
-
-def _lines(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+def _lines(text: str, start: int) -> list[tuple[int, int, str]]:
+    """Lines of text[start:] as markdown-it numbers them: (start, end without break, text)."""
     out = []
     pos = start
-    for line in text[start:end].splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        out.append((pos, pos + len(body), body))
-        pos += len(line)
+    for m in _NEWLINE.finditer(text, start):
+        out.append((pos, m.start(), text[pos : m.start()]))
+        pos = m.end()
+    if pos < len(text):
+        out.append((pos, len(text), text[pos:]))
     return out
 
 
@@ -222,39 +75,77 @@ def _glued_header(line: str, rows: list[str]) -> list[str] | None:
     return cols if len(counts) == 1 and len(cols) == 1 + counts.pop() else None
 
 
+def _tokens(body: str) -> list[Any]:
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark").enable("table").parse(body)
+
+
+def _fence(tok: Any, lines: list[tuple[int, int, str]], end: int) -> tuple[int, int, int, int]:
+    """A fence token's (block start, code start, code end, block end)."""
+
+    def at(line: int) -> int:
+        return lines[line][0] if line < len(lines) else end
+
+    a, b = tok.map
+    closed = b - a >= 2 and lines[b - 1][2].lstrip().startswith(tok.markup)
+    code_end = at(b - 1) if closed else at(b)
+    return at(a), at(a + 1), max(at(a + 1), code_end), at(b)
+
+
 def code_spans(text: str, start: int) -> list[tuple[int, int, int, int]]:
-    """Fenced and indented code in text[start:]: (block start, code start, code end, block end).
+    """Fenced code in text[start:]: (block start, code start, code end, block end).
 
     markdown-it-py finds them as CommonMark does (a `# comment` inside is code, not a heading).
     """
     if "```" not in text[start:] and "~~~" not in text[start:]:
         return []  # indented code alone is too easily a wrapped paragraph in plain text
-    from markdown_it import MarkdownIt
+    lines = _lines(text, start)
+    return [_fence(t, lines, len(text)) for t in _tokens(text[start:]) if t.type == "fence"]
 
-    body = text[start:]
-    starts = [0] + [i + 1 for i, c in enumerate(body) if c == "\n"]
 
-    def at(line: int) -> int:
-        return start + (starts[line] if line < len(starts) else len(body))
-
-    out = []
-    for tok in MarkdownIt("commonmark").parse(body):
-        if tok.type == "fence" and tok.map:
-            a, b = tok.map
-            closed = b - a >= 2 and body[starts[b - 1] :].lstrip().startswith(tok.markup)
-            code_end = at(b - 1) if closed else at(b)
-            out.append((at(a), at(a + 1), max(at(a + 1), code_end), at(b)))
-    return out
+def _regions(
+    text: str, lines: list[tuple[int, int, str]], start: int
+) -> tuple[dict[int, Any], bool]:
+    """What markdown-it finds, by first line (headings, GFM tables, code, rules), and whether
+    the text is markdown (has a heading or a fence: then indented code is code too)."""
+    tokens = _tokens(text[start:])
+    fenced = any(t.type == "fence" for t in tokens)
+    markdown = fenced or any(t.type == "heading_open" for t in tokens)
+    found: dict[int, Any] = {}
+    for i, tok in enumerate(tokens):
+        if not tok.map or tok.map[0] in found:
+            continue
+        a, b = tok.map
+        if tok.type == "heading_open":
+            title = " ".join(tokens[i + 1].content.split()).strip("*")
+            found[a] = ("heading", b, int(tok.tag[1]), title)
+        elif tok.type == "table_open":
+            # A line without a pipe ends the table (GFM would make it a one-cell row).
+            b = next((j for j in range(a + 2, b) if not _PIPE.search(lines[j][2])), b)
+            found[a] = ("table", b)
+        elif tok.type == "fence" or (tok.type == "code_block" and markdown):
+            found[a] = ("code", b, _fence(tok, lines, len(text)) if tok.type == "fence" else None)
+        elif tok.type == "hr":
+            found[a] = ("rule", b)
+    return found, markdown
 
 
 def parse_blocks(text: str, start: int) -> list[Block]:
-    """Blocks of text[start:], offsets into the whole text; plain-text headings are guessed."""
-    lines = _lines(text, start, len(text))
+    """Blocks of text[start:], offsets into the whole text; plain-text headings are guessed.
+
+    markdown-it-py (CommonMark + GFM tables) finds headings, tables and code; the lines
+    between them (paragraphs, list items, quotes) go through the line rules below, which also
+    know what a parser cannot: `**Bold line**` headings, tables flattened from PDFs, bullets
+    like "•", and headings of plain text.
+    """
+    lines = _lines(text, start)
+    found, markdown = _regions(text, lines, start)
+    stops = [len(lines)] * (len(lines) + 1)  # the next line markdown-it took, from each line
+    for k in range(len(lines) - 1, -1, -1):
+        stops[k] = k if k in found else stops[k + 1]
     blocks: list[Block] = []
     stack: list[tuple[int, str]] = []
-    code = code_spans(text, start)
-    in_code = [any(a <= ln[0] < b for a, _, _, b in code) for ln in lines]
-    markdown = any(_MD_HEADING.match(ln[2]) for ln, c in zip(lines, in_code, strict=True) if not c)
     i = 0
 
     def section() -> tuple[str, ...]:
@@ -268,26 +159,26 @@ def parse_blocks(text: str, start: int) -> list[Block]:
 
     while i < len(lines):
         s, e, line = lines[i]
+        if i in found:
+            kind, j, *info = found[i]
+            end = lines[j - 1][1]
+            if kind == "heading" and info[1]:
+                push_heading(info[0], info[1], s, end)
+            elif kind == "table":
+                blocks += _table(lines[i:j], [lines[i], lines[i + 1]], section())
+            elif kind == "code":
+                cs, ce = (info[0][1], info[0][2]) if info[0] else (s, end)
+                body = text[cs:ce].rstrip()
+                if body.strip():
+                    unit = Unit(cs, cs + len(body), "code", body.strip("\n"))
+                    blocks.append(Block("code", s, end, section(), units=[unit]))
+            i = j
+            continue
+        stop = stops[i]
         stripped = line.strip()
         prev_blank = i == 0 or not lines[i - 1][2].strip()
         next_blank = i + 1 >= len(lines) or not lines[i + 1][2].strip()
-        if in_code[i]:  # a code block: one unit, never headings or list items
-            a, cs, ce, b = next(span for span in code if span[0] <= s < span[3])
-            j = i
-            while j < len(lines) and lines[j][0] < b:
-                j += 1
-            body = text[cs:ce].rstrip()
-            if body.strip():
-                unit = Unit(cs, cs + len(body), "code", body.strip("\n"))
-                blocks.append(Block("code", a, lines[j - 1][1], section(), units=[unit]))
-            i = j
-            continue
         if not stripped:
-            i += 1
-            continue
-        m = _MD_HEADING.match(line)
-        if m:
-            push_heading(len(m.group(1)), m.group(2).strip().strip("*"), s, e)
             i += 1
             continue
         m = _BOLD_LINE.match(line)
@@ -295,30 +186,18 @@ def parse_blocks(text: str, start: int) -> list[Block]:
             push_heading(7, m.group(1).strip(), s, e)
             i += 1
             continue
-        if _TABLE_LINE.match(line):
+        if _TABLE_LINE.match(line):  # pipe lines markdown-it does not take for a GFM table
             j = i
-            while j < len(lines) and _TABLE_LINE.match(lines[j][2]):
+            while j < stop and _TABLE_LINE.match(lines[j][2]):
                 j += 1
             rows = lines[i:j]
             has_sep = len(rows) > 1 and _TABLE_SEP.match(rows[1][2])
-            head_rows = rows[:2] if has_sep else rows[:1]
-            header = [c for c, _ in _cells(head_rows[0][2])]
-            block = Block(
-                "table", s, rows[-1][1], section(), header="\n".join(r[2] for r in head_rows)
-            )
-            for rs, re_, rl in rows[len(head_rows) :]:
-                row = _row_unit(header, _cells(rl, rs), rs, re_)
-                if _WORD.search(row.text):  # a row of empty cells says nothing
-                    block.units.append(row)
-            if not block.units and _WORD.search(" ".join(header)):
-                block.units.append(Unit(s, rows[-1][1], "row", tidy(" ".join(header))))
-            if block.units:
-                blocks.append(block)
+            blocks += _table(rows, rows[:2] if has_sep else rows[:1], section())
             i = j
             continue
         # A glued table: a header line followed by rows ending in glued figures.
         j = i + 1
-        while j < len(lines) and _GLUED_ROW.match(lines[j][2].strip()):
+        while j < stop and _GLUED_ROW.match(lines[j][2].strip()):
             j += 1
         if j - i >= 2:
             raw_rows = [ln[2].strip() for ln in lines[i + 1 : j]]
@@ -332,14 +211,14 @@ def parse_blocks(text: str, start: int) -> list[Block]:
                     at = rs + lead + gm.start("nums")
                     cells = [(gm.group("label").strip(), rs + lead)]
                     cells += [(n[0], at + n.start()) for n in _GLUED_NUM.finditer(gm["nums"])]
-                    block.units.append(_row_unit(glued, cells, rs, re_))
+                    block.units.append(row_unit(glued, cells, rs, re_))
                 blocks.append(block)
                 i = j
                 continue
         if _ITEM.match(line):
             j = i + 1
-            while j < len(lines) and lines[j][2].strip() and not _ITEM.match(lines[j][2]):
-                if _TABLE_LINE.match(lines[j][2]) or _MD_HEADING.match(lines[j][2]):
+            while j < stop and lines[j][2].strip() and not _ITEM.match(lines[j][2]):
+                if _TABLE_LINE.match(lines[j][2]):
                     break
                 j += 1
             be = lines[j - 1][1]
@@ -361,14 +240,9 @@ def parse_blocks(text: str, start: int) -> list[Block]:
             i += 1
             continue
         j = i + 1
-        while j < len(lines) and lines[j][2].strip():
+        while j < stop and lines[j][2].strip():
             nl = lines[j][2]
-            if (
-                _MD_HEADING.match(nl)
-                or _TABLE_LINE.match(nl)
-                or _ITEM.match(nl)
-                or _BOLD_LINE.match(nl)
-            ):
+            if _TABLE_LINE.match(nl) or _ITEM.match(nl) or _BOLD_LINE.match(nl):
                 break
             j += 1
         be = lines[j - 1][1]
@@ -377,3 +251,19 @@ def parse_blocks(text: str, start: int) -> list[Block]:
             blocks.append(Block("para", s, be, section(), units=units))
         i = j
     return blocks
+
+
+def _table(
+    rows: list[tuple[int, int, str]], head: list[tuple[int, int, str]], section: tuple[str, ...]
+) -> list[Block]:
+    """A table block of rows (head: the header line and its delimiter row, if any)."""
+    s, end = rows[0][0], rows[-1][1]
+    header = [c for c, _ in _cells(head[0][2])]
+    block = Block("table", s, end, section, header="\n".join(r[2] for r in head))
+    for rs, re_, rl in rows[len(head) :]:
+        row = row_unit(header, _cells(rl, rs), rs, re_)
+        if _WORD.search(row.text):  # a row of empty cells says nothing
+            block.units.append(row)
+    if not block.units and _WORD.search(" ".join(header)):
+        block.units.append(Unit(s, end, "row", tidy(" ".join(header))))
+    return [block] if block.units else []
