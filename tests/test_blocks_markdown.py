@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.ingest.blocks import Block, parse_blocks, tidy
+from assistant.ingest.blocks import Block, parse_blocks
+from assistant.ingest.units import tidy
 
 
 def _check_offsets(text: str, blocks: list[Block]) -> None:

@@ -17,8 +17,9 @@ from assistant.index.chunking import (
     units_from_metadata,
 )
 from assistant.index.embeddings import window_counter
-from assistant.ingest.blocks import _ITEM, parse_blocks, sentences, tidy
+from assistant.ingest.blocks import parse_blocks
 from assistant.ingest.documents import Document, load_folder
+from assistant.ingest.units import _ITEM, sentences, tidy
 from assistant.settings import Settings
 from assistant.textnorm import match_key, normalize
 

@@ -9,8 +9,8 @@ from langchain_core.documents import Document
 
 from assistant.answer.citations import Answer, Citation, Sentence, Source
 from assistant.index.embeddings import MiniLMEmbeddings
-from assistant.ingest.blocks import sentences
 from assistant.ingest.documents import load_folder
+from assistant.ingest.units import sentences
 from assistant.settings import Settings
 
 CHUNK_CHARS = 800

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from assistant.ingest.blocks import Block, TableCell, Unit, parse_blocks, sentences, tidy
+from assistant.ingest.blocks import Block, parse_blocks
+from assistant.ingest.units import TableCell, Unit, sentences, tidy
 from assistant.ingest.documents import Document
 from assistant.textnorm import normalize
 

@@ -6,9 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.ingest.units import _ITEM, TableCell, Unit, row_unit, sentences, tidy
-
-__all__ = ["_ITEM", "Block", "TableCell", "Unit", "code_spans", "parse_blocks", "sentences", "tidy"]
+from assistant.ingest.units import _ITEM, Unit, row_unit, sentences, tidy
 
 _BOLD_LINE = re.compile(r"^[ \t]*\*\*([^*]+)\*\*[ \t]*:?[ \t]*$")
 # Pipe lines markdown-it does not take for a GFM table (no delimiter row, or a mismatched one).

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from assistant.domain.figures import Figure, find_figures, header_currency
 from assistant.domain.levels import LEVEL
-from assistant.ingest.blocks import TableCell
+from assistant.ingest.units import TableCell
 from assistant.study.passages import Passage
 
 COLUMNS = ("base", "stock", "bonus", "total")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from assistant.domain.companies import organisations
 from assistant.index.chunking import section_label, units_from_metadata
 from assistant.index.store import StoredChunk
-from assistant.ingest.blocks import TableCell, parse_blocks, sentences
+from assistant.ingest.blocks import parse_blocks
 from assistant.ingest.documents import Document
+from assistant.ingest.units import TableCell, sentences
 
 
 @dataclass(frozen=True)
