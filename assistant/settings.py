@@ -168,6 +168,10 @@ class Settings(BaseSettings):
     quiz_typo_ratio: float = Field(
         default=0.85, gt=0, le=1, description="quiz: a worded answer this alike (0-1) is right"
     )
+    eval_typo_rate: float = Field(
+        default=1 / 3, ge=0, le=1, description="eval: share of words given a typo in the typo set"
+    )
+    eval_typo_seed: int = Field(default=15, description="eval: seed of the typo set's typos")
 
     @model_validator(mode="before")
     @classmethod

@@ -140,8 +140,11 @@ def test_eval_json_with_baseline(cli_env: dict[str, str], tmp_path: Path) -> Non
     result = prep("eval", str(golden), "--json", "--baseline", env=cli_env)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
-    assert set(data) == {"assistant", "baseline"}
-    for metrics in data.values():
+    assert set(data) == {"assistant", "baseline", "sets"}
+    assert set(data["sets"]) <= {"all", "dev", "test", "typos"}  # no candidate file beside it
+    assert {"all", "typos"} <= set(data["sets"])
+    assert data["sets"]["all"] == data["assistant"]
+    for metrics in (data["assistant"], data["baseline"], data["sets"]["typos"]):
         assert metrics["answerable"] == 2 and metrics["unanswerable"] == 1
         for key in ("hit_at_1", "answer_recall", "citation_precision", "refusal_accuracy"):
             assert 0.0 <= metrics[key] <= 1.0

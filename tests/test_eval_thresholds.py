@@ -65,3 +65,47 @@ def test_followups(seeded_index: Settings) -> None:
     result = evaluate_followups(Assistant(seeded_index).converse, cases)
     assert result["rewrite_accuracy"] == 1.0, result["failures"]
     assert result["answer_recall"] >= 0.90, result["failures"]
+
+
+# Per set, measured on 2026-11-24 (all 77+12, dev 39+6, test 38+6, typos 77+12, candidates
+# 98+23 questions); each bar sits 0.03 below the measured value (refusal accuracy on the test
+# split and the typo set stays 1.0). The typo and candidate sets are far from the golden set's
+# figures: issue #15 is about that, and these bars only keep them from getting worse meanwhile.
+MEASURED = {
+    "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
+             "citation_precision": 0.948},
+    "typos": {"hit_at_1": 0.870, "answer_recall": 0.143, "first_line_recall": 0.143,
+              "citation_precision": 0.964},
+    "candidates": {"hit_at_1": 0.929, "answer_recall": 0.740, "first_line_recall": 0.643,
+                   "citation_precision": 0.931, "refusal_accuracy": 0.478},
+    "all": {"first_line_recall": 0.773},
+}  # fmt: skip
+MARGIN = 0.03
+
+
+@pytest.fixture(scope="module")
+def set_scores(seeded_index: Settings) -> dict[str, Metrics]:
+    """Metrics per question set, as `prep eval` reports them (each case asked once)."""
+    from assistant.evaluation.sets import evaluate_sets, question_sets
+
+    assistant = Assistant(seeded_index)
+    candidates = load_golden(GOLDEN.with_name("candidate.jsonl"))
+    sets = question_sets(
+        load_golden(GOLDEN), candidates, seeded_index.eval_typo_rate, seeded_index.eval_typo_seed
+    )
+    results = evaluate_sets(assistant.run, sets)
+    print("\n" + "\n".join(f"{name}: {m.as_dict()}" for name, m in results.items()))
+    return results
+
+
+@pytest.mark.parametrize(("name", "metric"), [(n, m) for n, bars in MEASURED.items() for m in bars])
+def test_set_stays_at_its_measured_level(
+    set_scores: dict[str, Metrics], name: str, metric: str
+) -> None:
+    m = set_scores[name]
+    assert getattr(m, metric) >= MEASURED[name][metric] - MARGIN, _why(m)
+
+
+@pytest.mark.parametrize("name", ["test", "typos"])
+def test_set_refuses_every_unanswerable_question(set_scores: dict[str, Metrics], name: str) -> None:
+    assert set_scores[name].refusal_accuracy == 1.0, _why(set_scores[name])

@@ -110,3 +110,68 @@ def test_evaluate_scores_a_stub_pipeline() -> None:
     assert m.false_refusals == 0.0
     assert {f["id"] for f in m.failures} == {"b", "d"}
     assert set(m.as_dict()) >= {"hit_at_1", "answer_recall", "answerable"}
+
+
+def _two_sentences(first: str, second: str) -> Answer:
+    cit = _cited("x.txt", first).sentences[0].citation
+    return Answer(
+        question="q",
+        sentences=[Sentence(text=first, citation=cit), Sentence(text=second, citation=cit)],
+    )
+
+
+def test_first_line_recall_counts_only_the_first_sentence() -> None:
+    cases = [
+        GoldenCase("a", "qa", ["x.txt"], ["$520k–$780k"], True),
+        GoldenCase("b", "qb", ["x.txt"], ["five rounds", "45 minutes"], True),
+    ]
+    answers = {
+        "qa": _two_sentences("Pay varies.", "L5 is $520K–$780K."),  # the fact comes second
+        "qb": _two_sentences("There are five rounds of 45 minutes.", "More."),
+    }
+    docs = [Document("x", metadata={"source": "x.txt"})]
+    m = evaluate(lambda q: (docs, answers[q]), cases)
+    assert m.answer_recall == 1.0
+    assert m.first_line_recall == 0.5
+
+
+def test_sets_ask_each_case_once_and_report_each_split() -> None:
+    from assistant.evaluation.sets import evaluate_sets, question_sets
+
+    cases = [
+        GoldenCase("a", "What is the L5 pay?", ["x.txt"], ["$520k–$780k"], True, split="dev"),
+        GoldenCase("b", "How many onsite rounds?", ["x.txt"], ["five"], True, split="test"),
+        GoldenCase("c", "What is the L9 pay?", [], [], False, split="test"),
+    ]
+    asked: list[str] = []
+    docs = [Document("x", metadata={"source": "x.txt"})]
+
+    def pipeline(q: str) -> tuple[list[Document], Answer]:
+        asked.append(q)
+        if "L9" in q:
+            return docs, Answer.refusal(q)
+        return docs, _cited("x.txt", "L5 is $520K–$780K." if "l5" in q.lower() else "Five.")
+
+    extra = [GoldenCase("cand-1", "l5 pay??", ["x.txt"], ["$520k–$780k"], True)]
+    sets = question_sets(cases, extra, typo_rate=0.5, typo_seed=1)
+    assert list(sets) == ["all", "dev", "test", "typos", "candidates"]
+    results = evaluate_sets(pipeline, sets)
+    assert len(asked) == len(cases) * 2 + 1  # all (dev, test reuse it), typos, candidates
+    assert results["dev"].answerable == 1 and results["dev"].answer_recall == 1.0
+    assert results["test"].answerable == 1 and results["test"].unanswerable == 1
+    assert results["test"].refusal_accuracy == 1.0
+    assert results["all"].answerable == 2
+    assert results["candidates"].answer_recall == 1.0
+    assert all(q not in [c.question for c in cases] for q in asked[3:6])  # typos changed them
+
+
+def test_golden_cases_each_sit_in_one_split_with_every_topic_in_both() -> None:
+    from tests.conftest import GOLDEN
+
+    cases = load_golden(GOLDEN)
+    assert {c.split for c in cases} == {"dev", "test"}
+    dev = [c for c in cases if c.split == "dev"]
+    test = [c for c in cases if c.split == "test"]
+    assert abs(len(dev) - len(test)) <= 2
+    assert {c.topic for c in dev} == {c.topic for c in test}
+    assert any(not c.answerable for c in test)

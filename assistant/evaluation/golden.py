@@ -29,6 +29,7 @@ class GoldenCase:
     facts: list[Fact]
     answerable: bool
     topic: str = ""
+    split: str = ""  # "dev" (looked at while changing code) or "test" (only measured)
 
 
 def _read_jsonl(
@@ -59,6 +60,7 @@ def load_golden(path: Path) -> list[GoldenCase]:
             facts=list(row.get("facts", [])),
             answerable=bool(row["answerable"]),
             topic=str(row.get("topic", "")),
+            split=str(row.get("split", "")),
         ),
         f"golden file {path} not found; pass --golden FILE",
         "golden case",
@@ -84,6 +86,7 @@ class Metrics:
     mrr: float = 0.0
     context_recall: float = 0.0
     answer_recall: float = 0.0
+    first_line_recall: float = 0.0
     citation_precision: float = 0.0
     refusal_accuracy: float = 0.0
     false_refusals: float = 0.0
@@ -96,6 +99,7 @@ class Metrics:
         ("MRR", "mrr"),
         ("context fact recall@k", "context_recall"),
         ("answer fact recall", "answer_recall"),
+        ("first-line fact recall", "first_line_recall"),
         ("citation precision", "citation_precision"),
         ("refusal accuracy", "refusal_accuracy"),
         ("false refusals (answerable)", "false_refusals"),
@@ -108,63 +112,83 @@ class Metrics:
         return out
 
 
+@dataclass(frozen=True)
+class CaseScore:
+    """How one golden case went; `None` where a score does not apply to the case."""
+
+    case: GoldenCase
+    refused: bool
+    rank: int | None = None
+    context: float | None = None
+    answer: float | None = None
+    first_line: float | None = None
+    precision: float | None = None
+    failure: dict[str, Any] | None = None
+
+
 def _mean(values: list[float]) -> float:
     return sum(values) / len(values) if values else 0.0
 
 
+def _share(facts: list[Fact], text: str) -> float:
+    return _mean([1.0 if has_fact(f, text) else 0.0 for f in facts])
+
+
+def score_case(pipeline: Pipeline, case: GoldenCase) -> CaseScore:
+    """Run one case through the pipeline and score it."""
+    docs, answer = pipeline(case.question)
+    if not case.answerable:
+        why = {"id": case.id, "why": "answered an unanswerable question"}
+        return CaseScore(case, answer.refused, failure=None if answer.refused else why)
+    files = [str(d.metadata.get("source")) for d in docs]
+    rank = next((i for i, f in enumerate(files, start=1) if f in case.sources), None)
+    context = "\n".join(d.page_content for d in docs)
+    first = answer.sentences[0].text if answer.sentences and not answer.refused else ""
+    # a sentence that cites nothing counts against precision, like one citing a wrong file
+    cited = [s.citation.file if s.citation else "" for s in answer.sentences]
+    precision = _mean([1.0 if f in case.sources else 0.0 for f in cited]) if cited else None
+    missing = [f for f in case.facts if not has_fact(f, answer.answer)]
+    failed = rank != 1 or missing or answer.refused or (precision is not None and precision < 1)
+    return CaseScore(
+        case,
+        answer.refused,
+        rank,
+        _share(case.facts, context) if case.facts else None,
+        _share(case.facts, answer.answer) if case.facts else None,
+        _share(case.facts, first) if case.facts else None,
+        precision,
+        {"id": case.id, "rank": rank, "missing": missing, "refused": answer.refused, "cited": cited}
+        if failed
+        else None,
+    )
+
+
+def aggregate(scores: list[CaseScore]) -> Metrics:
+    """The metrics of a set of scored cases."""
+    yes = [s for s in scores if s.case.answerable]
+    no = [s for s in scores if not s.case.answerable]
+
+    def mean_of(values: list[float | None]) -> float:
+        return _mean([v for v in values if v is not None])
+
+    return Metrics(
+        hit_at_1=_mean([1.0 if s.rank == 1 else 0.0 for s in yes]),
+        mrr=_mean([1.0 / s.rank if s.rank else 0.0 for s in yes]),
+        context_recall=mean_of([s.context for s in yes]),
+        answer_recall=mean_of([s.answer for s in yes]),
+        first_line_recall=mean_of([s.first_line for s in yes]),
+        citation_precision=mean_of([s.precision for s in yes]),
+        refusal_accuracy=_mean([1.0 if s.refused else 0.0 for s in no]),
+        false_refusals=_mean([1.0 if s.refused else 0.0 for s in yes]),
+        answerable=len(yes),
+        unanswerable=len(no),
+        failures=[s.failure for s in scores if s.failure],
+    )
+
+
 def evaluate(pipeline: Pipeline, cases: list[GoldenCase]) -> Metrics:
     """Run every case through the pipeline and score it."""
-    hits, rr, ctx, ans, prec, refusals, false_ref = [], [], [], [], [], [], []
-    failures: list[dict[str, Any]] = []
-    for case in cases:
-        docs, answer = pipeline(case.question)
-        if not case.answerable:
-            refusals.append(1.0 if answer.refused else 0.0)
-            if not answer.refused:
-                failures.append({"id": case.id, "why": "answered an unanswerable question"})
-            continue
-        files = [str(d.metadata.get("source")) for d in docs]
-        rank = next((i for i, f in enumerate(files, start=1) if f in case.sources), None)
-        hits.append(1.0 if rank == 1 else 0.0)
-        rr.append(1.0 / rank if rank else 0.0)
-        context = "\n".join(d.page_content for d in docs)
-        if case.facts:
-            ctx.append(_mean([1.0 if has_fact(f, context) else 0.0 for f in case.facts]))
-            found = [has_fact(f, answer.answer) for f in case.facts]
-            ans.append(_mean([1.0 if x else 0.0 for x in found]))
-        false_ref.append(1.0 if answer.refused else 0.0)
-        # a sentence that cites nothing counts against precision, like one citing a wrong file
-        cited = [s.citation.file if s.citation else "" for s in answer.sentences]
-        if cited:
-            prec.append(_mean([1.0 if f in case.sources else 0.0 for f in cited]))
-        missing = [f for f in case.facts if not has_fact(f, answer.answer)]
-        if (
-            rank != 1
-            or missing
-            or answer.refused
-            or (cited and any(f not in case.sources for f in cited))
-        ):
-            failures.append(
-                {
-                    "id": case.id,
-                    "rank": rank,
-                    "missing": missing,
-                    "refused": answer.refused,
-                    "cited": cited,
-                }
-            )
-    return Metrics(
-        hit_at_1=_mean(hits),
-        mrr=_mean(rr),
-        context_recall=_mean(ctx),
-        answer_recall=_mean(ans),
-        citation_precision=_mean(prec),
-        refusal_accuracy=_mean(refusals),
-        false_refusals=_mean(false_ref),
-        answerable=len(hits),
-        unanswerable=len(refusals),
-        failures=failures,
-    )
+    return aggregate([score_case(pipeline, case) for case in cases])
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,13 @@ def eval_(
             "--followups", help="follow-up cases (default: followups.jsonl beside GOLDEN)"
         ),
     ] = None,
+    candidates: Annotated[
+        Path | None,
+        typer.Option(
+            "--candidates",
+            help="questions as candidates type them (default: candidate.jsonl beside GOLDEN)",
+        ),
+    ] = None,
     compare_golden: Annotated[
         Path | None,
         typer.Option(
@@ -57,6 +64,7 @@ def eval_(
     """Score retrieval and answers on a golden set (and its follow-up and compare files)."""
     from assistant.errors import GoldenError
     from assistant.evaluation.golden import evaluate, load_golden
+    from assistant.evaluation.sets import evaluate_sets, question_sets
 
     if golden is None:
         if not DEFAULT_GOLDEN.is_file():
@@ -69,11 +77,19 @@ def eval_(
     settings = assistant.settings
     cases = load_golden(golden)
     k = k or settings.k
-    results = {"assistant": evaluate(lambda q: assistant.run(q, k=k), cases)}
+    typed = _beside(golden, candidates, "candidate.jsonl")
+    sets = question_sets(
+        cases,
+        load_golden(typed) if typed is not None else None,
+        settings.eval_typo_rate,
+        settings.eval_typo_seed,
+    )
+    results = evaluate_sets(lambda q: assistant.run(q, k=k), sets)
+    naive = None
     if baseline:
         from assistant.evaluation.baseline import Baseline
 
-        results["baseline"] = evaluate(Baseline(settings, assistant.embedder, k), cases)
+        naive = evaluate(Baseline(settings, assistant.embedder, k), cases)
     follow = None
     followups = _beside(golden, followups, "followups.jsonl")
     if followups is not None:
@@ -88,7 +104,10 @@ def eval_(
         figures = load_compare_golden(compare_golden)
         comp = evaluate_compare(assistant.compare(sorted({g["company"] for g in figures})), figures)
     if as_json:
-        out: dict[str, Any] = {name: m.as_dict() for name, m in results.items()}
+        out: dict[str, Any] = {"assistant": results["all"].as_dict()}
+        if naive is not None:
+            out["baseline"] = naive.as_dict()
+        out["sets"] = {name: m.as_dict() for name, m in results.items()}
         if follow is not None:
             out["followups"] = follow
         if comp is not None:
@@ -98,13 +117,16 @@ def eval_(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Golden set: {len(cases)} questions, k={k}")
+    table = Table(title=f"Golden set: {len(cases)} questions, k={k}; one column per set")
     table.add_column("metric")
-    for name in results:
-        table.add_column(name, justify="right")
-    for label, attr in results["assistant"].ROWS:
-        table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in results.values()))
-    console = Console()
+    columns = {**results, **({"baseline (all)": naive} if naive is not None else {})}
+    for name, m in columns.items():
+        table.add_column(f"{name} ({m.answerable}+{m.unanswerable})", justify="right")
+    for label, attr in results["all"].ROWS:
+        table.add_row(label, *(f"{getattr(m, attr):.3f}" for m in columns.values()))
+    import sys
+
+    console = Console() if sys.stdout.isatty() else Console(width=140)  # a pipe gets every column
     console.print(table)
     if follow is not None:
         console.print(
@@ -117,7 +139,8 @@ def eval_(
             f"precision {comp['precision']:.3f}"
         )
     if failures:
-        for row in results["assistant"].failures:
-            console.print(row)
+        for name in ("all", "typos", "candidates"):
+            for row in results[name].failures if name in results else []:
+                console.print({"set": name, **row})
         for row in (comp or {}).get("missed", []) + (comp or {}).get("extra", []):
             console.print(row)
