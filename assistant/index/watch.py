@@ -31,8 +31,11 @@ def watch(
     on_report: Callable[[IndexReport, list[str]], None],
     on_error: Callable[[str], None],
     stop: threading.Event | None = None,
+    on_ready: Callable[[], None] | None = None,
 ) -> None:
     """Block, re-indexing after each burst of changes until `stop` is set (or Ctrl-C).
+
+    `on_ready` runs once the folders exist, just before watching starts (to say so).
 
     Each build is incremental: only files whose content changed are embedded again.
     """
@@ -42,6 +45,8 @@ def watch(
     for _, folder in folders(settings):
         folder.mkdir(parents=True, exist_ok=True)
         paths.append(folder.resolve())
+    if on_ready is not None:
+        on_ready()
     for changes in watch_paths(
         *paths,
         watch_filter=_visible,

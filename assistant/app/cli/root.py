@@ -185,11 +185,11 @@ def _watch(settings: Settings) -> None:
     from assistant.index.watch import watch
 
     folders = f"{settings.seeds_dir} and {settings.docs_dir}"
-    typer.echo(f"Watching {folders} for changes (Ctrl+C stops)...", err=True)
     watch(
         settings,
         lambda report, names: _print_report(report, settings, names),
         lambda msg: typer.echo(f"error: {msg}", err=True),
+        on_ready=lambda: typer.echo(f"Watching {folders} for changes (Ctrl+C stops)...", err=True),
     )
     typer.echo("stopped watching", err=True)
 
