@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.domain import data
 from assistant.domain.levels import LEVEL
-from assistant.paths import resource_dir
 
 MIN_MENTIONS = 3  # the body rule's evidence: this many mentions, more than any other name
 OVERRIDES = ".companies.json"  # per folder: file name -> company (prep add --company)
@@ -55,9 +55,7 @@ _EMPLOYER = re.compile(
 @lru_cache(maxsize=1)
 def not_companies() -> frozenset[str]:
     """The stoplist: capitalised words that are never an organisation (lower case)."""
-    path = resource_dir("domain") / "not_companies.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+    return frozenset(w.lower() for w in data.lines("not_companies.txt"))
 
 
 def clean(name: object) -> str:

@@ -12,16 +12,12 @@ _SCALE = {"k": 1e3, "thousand": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "b": 1
 
 def _currencies() -> dict[str, str]:
     """Symbol or word (lower case) -> ISO code, from resources/domain/currencies.txt."""
-    from assistant.paths import resource_dir
+    from assistant.domain import data
 
     out: dict[str, str] = {}
-    for line in (resource_dir("domain") / "currencies.txt").read_text("utf-8").splitlines():
-        code, _, names = line.partition(":")
-        if line.startswith("#") or not names:
-            continue
-        for name in [code, *names.split(",")]:
-            if name.strip():
-                out[name.strip().lower()] = code.strip().upper()
+    for code, names in data.table("currencies.txt").items():
+        for name in [code, *names] if names else []:
+            out[name.lower()] = code.upper()
     return out
 
 

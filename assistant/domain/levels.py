@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from assistant.paths import resource_dir
+from assistant.domain import data
 
 _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8, "IX": 9}
 
@@ -13,9 +13,7 @@ _ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII":
 @lru_cache(maxsize=1)
 def ladder_names() -> tuple[str, ...]:
     """The level prefixes of resources/domain/levels.txt, longest first."""
-    lines = (resource_dir("domain") / "levels.txt").read_text(encoding="utf-8").splitlines()
-    names = {ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}
-    return tuple(sorted(names, key=len, reverse=True))
+    return tuple(sorted(set(data.lines("levels.txt")), key=lambda n: (-len(n), n)))
 
 
 def _pattern() -> str:

@@ -12,11 +12,11 @@ from typing import Any
 
 from langchain_core.documents import Document
 
+from assistant.domain import data
 from assistant.domain.figures import MONEY
 from assistant.index.chunking import units_from_metadata
 from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
-from assistant.paths import resource_dir
 from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
 from assistant.textnorm import normalize, tokens
 
@@ -53,9 +53,8 @@ class Candidate:
 @lru_cache(maxsize=1)
 def boilerplate() -> re.Pattern[str]:
     """Headings of boilerplate sections (resources/domain/boilerplate.txt), as one pattern."""
-    lines = (resource_dir("domain") / "boilerplate.txt").read_text("utf-8").splitlines()
-    heads = sorted({ln.strip() for ln in lines if ln.strip() and not ln.startswith("#")}, key=len)
-    alts = "|".join(r"\s+".join(map(re.escape, h.split())) for h in reversed(heads))
+    heads = sorted(set(data.lines("boilerplate.txt")), key=lambda h: (-len(h), h))
+    alts = "|".join(r"\s+".join(map(re.escape, h.split())) for h in heads)
     return re.compile(rf"(?<!\w)(?:{alts})(?!\w)", re.I)
 
 

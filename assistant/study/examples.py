@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
-from assistant.paths import resource_dir
+from assistant.domain import data
 from assistant.retrieve.scoring import boilerplate
 
 MAX_WORDS = 6  # a longer heading is a sentence, not a topic to ask about
@@ -18,8 +18,7 @@ _ASKS = re.compile(r"^(?:what|how|why|when|where|who|which|is|are|do|does|can|sh
 @lru_cache(maxsize=1)
 def outline_headings() -> frozenset[str]:
     """Headings that outline rather than name a topic (resources/domain/outline.txt)."""
-    lines = (resource_dir("domain") / "outline.txt").read_text("utf-8").splitlines()
-    return frozenset(ln.strip().lower() for ln in lines if ln.strip() and not ln.startswith("#"))
+    return frozenset(ln.lower() for ln in data.lines("outline.txt"))
 
 
 def _topic(heading: str) -> str:

@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from assistant.domain import data
 from assistant.domain.figures import Figure, find_figures, header_currency, parse_answer
 from assistant.ingest.safety import looks_like_injection
-from assistant.paths import resource_dir
 from assistant.retrieve.scoring import boilerplate
 from assistant.settings import knob_default
 from assistant.study.passages import Passage, organisations_of
@@ -36,14 +36,9 @@ BLANK = "_____"
 @lru_cache(maxsize=1)
 def _topic_res() -> dict[str, re.Pattern[str]]:
     """Per topic, the words that tell it (resources/domain/topics.txt), as one pattern."""
-    words: dict[str, list[str]] = {}
-    for line in (resource_dir("domain") / "topics.txt").read_text("utf-8").splitlines():
-        topic, sep, listed = line.partition(":")
-        if sep and not line.startswith("#"):
-            words.setdefault(topic.strip(), []).extend(w.strip() for w in listed.split(","))
     return {
-        topic: re.compile(r"\b(?:" + "|".join(_word_re(w) for w in ws if w) + ")", re.I)
-        for topic, ws in words.items()
+        topic: re.compile(r"\b(?:" + "|".join(map(_word_re, words)) + ")", re.I)
+        for topic, words in data.table("topics.txt").items()
     }
 
 
@@ -60,16 +55,9 @@ _GAP = r"[\s,‑-]{1,3}"  # spaces, hyphens (also U+2011) or a comma between a t
 @lru_cache(maxsize=1)
 def _terms() -> list[tuple[str, re.Pattern[str]]]:
     """The glossary (resources/domain/glossary.txt): per topic, its terms longest first."""
-    glossary: dict[str, list[str]] = {}
-    for line in (resource_dir("domain") / "glossary.txt").read_text("utf-8").splitlines():
-        topic, sep, terms = line.partition(":")
-        if sep and not line.startswith("#"):
-            glossary.setdefault(topic.strip(), []).extend(
-                filter(None, map(str.strip, terms.split(",")))
-            )
     return [
         (topic, re.compile(r"(?<![\w/])" + _GAP.join(map(re.escape, t.split())) + r"s?\b", re.I))
-        for topic, terms in glossary.items()
+        for topic, terms in data.table("glossary.txt").items()
         for t in sorted(terms, key=len, reverse=True)
     ]
 

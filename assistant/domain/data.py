@@ -1,0 +1,26 @@
+"""The data files of resources/domain/: word lists and 'key: a, b' tables, comments skipped."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from assistant.paths import resource_dir
+
+
+@cache
+def lines(name: str) -> tuple[str, ...]:
+    """The file's lines, stripped, without blank lines and '#' comments."""
+    text = (resource_dir("domain") / name).read_text(encoding="utf-8")
+    return tuple(ln for ln in map(str.strip, text.splitlines()) if ln and not ln.startswith("#"))
+
+
+def table(name: str) -> dict[str, list[str]]:
+    """'key: a, b, c' lines as key -> values in file order; several lines may add to one key."""
+    out: dict[str, list[str]] = {}
+    for line in lines(name):
+        key, sep, values = line.partition(":")
+        if sep:
+            out.setdefault(key.strip(), []).extend(
+                v for v in map(str.strip, values.split(",")) if v
+            )
+    return out
