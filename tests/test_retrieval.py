@@ -96,3 +96,18 @@ def test_chain_answers_with_citations(
         assistant.ask("What is the bonus?", company="nosuch")
     with pytest.raises(BadQuestion):
         assistant.ask("   ")
+
+
+def test_companies_named_in_a_question_include_multi_word_names() -> None:
+    """The retriever finds the indexed companies a question names, one word or several."""
+    from types import SimpleNamespace
+
+    from assistant.retrieve.hybrid import HybridRetriever
+
+    chunks = {
+        str(n): SimpleNamespace(metadata={"company": c})
+        for n, c in enumerate(["zephyr robotics", "hooli", "", "globex"])
+    }
+    named = HybridRetriever._companies_named("Zephyr Robotics or Hooli's pay?", chunks)
+    assert named == {"zephyr robotics", "hooli"}
+    assert HybridRetriever._companies_named("robotics pay at globexx", chunks) == set()

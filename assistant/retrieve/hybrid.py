@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -130,11 +129,10 @@ class HybridRetriever(BaseRetriever):
 
     @staticmethod
     def _companies_named(query: str, chunks: dict[str, Any]) -> set[str]:
-        known = {
-            str(c.metadata.get("company")) for c in chunks.values() if c.metadata.get("company")
-        }
-        words = set(re.findall(r"[a-z0-9]+", query.lower()))
-        return known & words
+        from assistant.retrieve.scoring import companies_in
+
+        known = {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
+        return companies_in(query, tuple(known))
 
     def _ranked(self, query: str, company: str, chunks: dict[str, Any], k: int) -> list[str]:
         return self._search(query, company, chunks, k)[0]
