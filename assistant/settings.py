@@ -118,6 +118,17 @@ class Settings(BaseSettings):
         description="answer sentences score at least this share of the best",
     )
     max_sentences: int = Field(default=4, ge=1, le=12)
+    spell_min_length: int = Field(
+        default=3, ge=2, description="question words shorter than this are never spell-corrected"
+    )
+    spell_long_word: int = Field(
+        default=9, ge=2, description="words this long may be two edits from the word meant"
+    )
+    spell_typo_odds: float = Field(
+        default=100,
+        gt=1,
+        description="an English word is corrected only to a word this many times more common",
+    )
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     answer_min_new_terms: int = Field(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.app.service import Assistant, clean_question
+from assistant.app.service import Assistant
 from assistant.errors import BadQuestion, PrepError
+from assistant.retrieve.question import clean_question
 from assistant.settings import Settings
 
 LIMIT = 2000

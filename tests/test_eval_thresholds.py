@@ -71,11 +71,15 @@ def test_followups(seeded_index: Settings) -> None:
 # 98+23 questions); each bar sits 0.03 below the measured value (refusal accuracy on the test
 # split and the typo set stays 1.0). The typo and candidate sets are far from the golden set's
 # figures: issue #15 is about that, and these bars only keep them from getting worse meanwhile.
+# Typos re-measured after spelling correction (retrieve/spelling.py): every figure rose except
+# citation precision, 0.964 -> 0.924, because it is averaged over the questions answered: 16 of
+# 77 before, 70 after; only 2 of the 16 cite less precisely than their clean twin. The typo set
+# is also held to the issue's own bar: within 0.05 of the clean set on every answer metric.
 MEASURED = {
     "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
-    "typos": {"hit_at_1": 0.870, "answer_recall": 0.143, "first_line_recall": 0.143,
-              "citation_precision": 0.964},
+    "typos": {"hit_at_1": 0.896, "answer_recall": 0.870, "first_line_recall": 0.760,
+              "citation_precision": 0.924},
     "candidates": {"hit_at_1": 0.929, "answer_recall": 0.740, "first_line_recall": 0.643,
                    "citation_precision": 0.931, "refusal_accuracy": 0.478},
     "all": {"first_line_recall": 0.773},
@@ -109,3 +113,16 @@ def test_set_stays_at_its_measured_level(
 @pytest.mark.parametrize("name", ["test", "typos"])
 def test_set_refuses_every_unanswerable_question(set_scores: dict[str, Metrics], name: str) -> None:
     assert set_scores[name].refusal_accuracy == 1.0, _why(set_scores[name])
+
+
+@pytest.mark.parametrize("metric", ["answer_recall", "first_line_recall", "citation_precision"])
+def test_typos_stay_within_five_points_of_the_clean_set(
+    set_scores: dict[str, Metrics], metric: str
+) -> None:
+    clean, typos = set_scores["all"], set_scores["typos"]
+    assert getattr(typos, metric) >= getattr(clean, metric) - 0.05, (_why(clean), _why(typos))
+
+
+def test_typos_are_rarely_refused(set_scores: dict[str, Metrics]) -> None:
+    """False refusals on the typo set: 0.818 before spelling correction, 0.091 after."""
+    assert set_scores["typos"].false_refusals <= 0.091 + MARGIN, _why(set_scores["typos"])

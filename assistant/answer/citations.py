@@ -99,6 +99,7 @@ class Answer(BaseModel):
     note: str | None = None
     engine: str = "extractive"
     notice: str | None = None
+    searched_for: str | None = None  # the question after spelling correction, if it changed
     removed_markers: list[int] = Field(default_factory=list)
 
     @property
@@ -155,7 +156,8 @@ class Answer(BaseModel):
 
     def to_text(self) -> str:
         """Answer and sources as shown in the terminal."""
-        head = f"Note: {self.notice}\n\n" if self.notice else ""
+        head = f"Searched for: {self.searched_for}\n" if self.searched_for else ""
+        head += f"Note: {self.notice}\n\n" if self.notice else ("\n" if head else "")
         if self.refused:
             return head + self.answer
         return f"{head}{self.answer}\n\n{self.footer()}"
@@ -175,6 +177,7 @@ class Answer(BaseModel):
             "engine": self.engine,
             "note": self.note,
             "notice": self.notice,
+            "searched_for": self.searched_for,
             "sentences": [
                 {
                     "text": s.text,

@@ -6,8 +6,8 @@ The CLI and the web page call only this module.
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,7 @@ from assistant.answer.citations import Answer
 from assistant.errors import BadQuestion, PrepError
 from assistant.index.store import IndexReader, Manifest
 from assistant.ingest.documents import Document
+from assistant.retrieve.question import clean_question
 from assistant.settings import Settings
 from assistant.textnorm import normalize
 
@@ -24,34 +25,13 @@ if TYPE_CHECKING:
     from assistant.answer.generate import Event
     from assistant.index.build import IndexReport
     from assistant.ingest.library import Added
+    from assistant.retrieve.spelling import Correction
     from assistant.study.compare import CompareRules, Table
     from assistant.study.passages import Passage
     from assistant.study.quiz import Fact, QuizRules, Verdict
     from assistant.study.studylog import StudyLog
 
 Notify = Callable[[str], None]
-
-
-def clean_question(question: str, limit: int) -> str:
-    """The question with control characters removed; raises BadQuestion if unusable."""
-    if question is None or not str(question).strip():
-        raise BadQuestion(
-            'the question is empty; type a question, e.g. prep ask "How many onsite rounds are '
-            'there?"'
-        )
-    text = "".join(
-        " " if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\n\t" else ch
-        for ch in str(question)
-    )
-    text = " ".join(text.split())
-    if not text:
-        raise BadQuestion("the question has no readable characters; type it again in plain text")
-    if len(text) > limit:
-        raise BadQuestion(
-            f"the question is {len(text):,} characters long; the limit is {limit:,}: "
-            "ask it in a sentence or two"
-        )
-    return text
 
 
 class Assistant:
@@ -208,13 +188,25 @@ class Assistant:
             )
         return company
 
+    def spelled(self, text: str) -> Correction:
+        """The question with its misspelt words corrected against the index's vocabulary."""
+        from assistant.retrieve.spelling import speller_for
+
+        s = self.settings
+        speller = speller_for(self.reader, s.spell_min_length, s.spell_long_word, s.spell_typo_odds)
+        return speller.correct(text)
+
     def run(
         self, question: str, k: int | None = None, company: str | None = None
     ) -> tuple[list[Any], Answer]:
         """The retrieved chunks and the answer (raises BadQuestion for unusable input)."""
         text = clean_question(question, self.settings.max_question_chars)
-        out = self.chain(k, self.check_company(company)).invoke(text)
-        return out["documents"], out["answer"]
+        fixed = self.spelled(text)
+        out = self.chain(k, self.check_company(company)).invoke(fixed.text)
+        answer: Answer = out["answer"]
+        if fixed.changes:
+            answer = answer.model_copy(update={"question": text, "searched_for": fixed.text})
+        return out["documents"], answer
 
     def ask(self, question: str, k: int | None = None, company: str | None = None) -> Answer:
         """Answer one question."""
@@ -230,9 +222,14 @@ class Assistant:
             yield Event("answer", answer=self.ask(question, k, company))
             return
         text = clean_question(question, self.settings.max_question_chars)
+        fixed = self.spelled(text)
         retriever = self.retriever(k, self.check_company(company))
-        docs = retriever.invoke(normalize(text))
-        yield from self.answerer(retriever).events({"question": text, "documents": docs})
+        docs = retriever.invoke(normalize(fixed.text))
+        for event in self.answerer(retriever).events({"question": fixed.text, "documents": docs}):
+            if event.answer is not None and fixed.changes:
+                update = {"question": text, "searched_for": fixed.text}
+                event = replace(event, answer=event.answer.model_copy(update=update))
+            yield event
 
     def standalone(self, question: str, previous: list[str]) -> str:
         """The chat turn as a standalone question: the LLM rewrites it if one is configured."""

@@ -56,10 +56,12 @@ def engine_note(assistant: Assistant) -> str:
 
 def answer_markdown(assistant: Assistant, answer: Answer, upto: int | None = None) -> str:
     """The chat message: each sentence ends with clickable [n]s that open the passage."""
+    searched = f"_Searched for: {md_text(answer.searched_for)}_" if answer.searched_for else ""
     if answer.refused:
         notice = f"_⚠️ {md_text(answer.notice)}_\n\n" if answer.notice else ""
-        return notice + md_text(answer.answer)
-    lines = [f"_⚠️ {md_text(answer.notice)}_"] if answer.notice and upto is None else []
+        return (f"{searched}\n\n" if searched else "") + notice + md_text(answer.answer)
+    lines = [searched] if searched and upto is None else []
+    lines += [f"_⚠️ {md_text(answer.notice)}_"] if answer.notice and upto is None else []
     for s in answer.sentences[:upto]:
         if s.citation is None:  # the LLM cited nothing for this sentence: say so, visibly
             lines.append(f"{md_text(s.text)} **{UNCITED}**")
