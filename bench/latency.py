@@ -20,19 +20,23 @@ QUESTION = "What is the total comp for an L5 MLE at Netflix?"
 PREP = str(Path(sys.executable).with_name("prep"))
 
 
-def cold(runs: int, env: dict[str, str]) -> tuple[list[float], float]:
+def cold(runs: int, env: dict[str, str], question: str = QUESTION) -> tuple[list[float], float]:
     """Wall times of fresh `prep ask` processes and the largest child RSS (MB)."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([PREP, "ask", QUESTION], env=env, check=True, capture_output=True)
+        subprocess.run([PREP, "ask", question], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return times, peak_kb / 1024
 
 
-def warm(repeat: int) -> tuple[list[float], float]:
-    """Per-question latencies (ms) in one process after a warm-up, and this process's peak RSS."""
+def warm(repeat: int, typos: bool) -> tuple[list[float], float]:
+    """Per-question latencies (ms) in one process after a warm-up, and this process's peak RSS.
+
+    The golden questions, and with `typos` their typo twins too (the same seeded typos as the
+    eval's typo set, made from each question alone).
+    """
     from assistant.app.service import Assistant
     from assistant.evaluation.golden import load_golden
     from assistant.settings import Settings
@@ -40,6 +44,10 @@ def warm(repeat: int) -> tuple[list[float], float]:
     assistant = Assistant(Settings())
     golden = Path(__file__).resolve().parent.parent / "tests" / "golden" / "golden.jsonl"
     questions = [c.question for c in load_golden(golden)]
+    if typos:
+        from assistant.evaluation.typos import with_typos
+
+        questions += [with_typos(q, 1 / 3, f"15:{n}") for n, q in enumerate(questions)]
     assistant.ask(questions[0])  # loads the index, the encoder and BM25
     latencies = []
     for _ in range(repeat):
@@ -68,15 +76,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5, help="cold runs per encoder")
     parser.add_argument("--repeat", type=int, default=3, help="passes over the golden set")
+    parser.add_argument("--question", default=QUESTION, help="the cold runs' question")
+    parser.add_argument(
+        "--typos", action="store_true", help="warm runs also ask each question with typos"
+    )
     args = parser.parse_args()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     subprocess.run([PREP, "index"], env=env, check=True, capture_output=True)  # built, not timed
 
-    onnx, rss_cold = cold(args.runs, env)
+    onnx, rss_cold = cold(args.runs, env, args.question)
     torch_env = {**env, "PREP_QUERY_ENCODER": "sentence-transformers"}
     torch_times, rss_torch = cold(args.runs, torch_env)
-    latencies, rss_warm = warm(args.repeat)
+    latencies, rss_warm = warm(args.repeat, args.typos)
 
+    print(f"cold question: {args.question!r}; warm set with typos: {args.typos}")
     print(f"machine: {cpu_name()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"{'figure':44} {'value':>12} {'target':>10}  met")
     rows = [

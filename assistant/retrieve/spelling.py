@@ -30,14 +30,24 @@ def english() -> dict[str, int]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _english_lookup() -> Any:
-    """A symspell table of English words, one edit deep (built only when a word needs it)."""
-    from symspellpy import SymSpell
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
-    sym = SymSpell(max_dictionary_edit_distance=1, prefix_length=7)
-    sym.load_dictionary(str(resources.files("symspellpy") / _ENGLISH), 0, 1)
-    return sym
+
+def _one_edit(word: str) -> set[str]:
+    """Every string one deletion, swap of neighbours, replacement or insertion from `word`."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [a + b[1:] for a, b in splits if b]
+    swaps = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    replaces = [a + c + b[1:] for a, b in splits if b for c in _LETTERS]
+    inserts = [a + c + b for a, b in splits for c in _LETTERS]
+    return set(deletes + swaps + replaces + inserts)
+
+
+def nearest_english(word: str) -> str | None:
+    """The most common English word one edit from `word` (None if there is none)."""
+    words = english()
+    near = [w for w in _one_edit(word) if w in words]
+    return max(near, key=lambda w: (words[w], w)) if near else None
 
 
 @dataclass(frozen=True)
@@ -116,8 +126,8 @@ class Speller:
             return None
         if typed is not None or name:
             return None
-        near = _english_lookup().lookup(low, Verbosity.CLOSEST, 1)
-        return _cased_like(str(near[0].term), word) if near else None
+        near = nearest_english(low)
+        return _cased_like(near, word) if near else None
 
     def correct(self, text: str) -> Correction:
         """The text with every correctable word corrected."""
