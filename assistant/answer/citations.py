@@ -100,6 +100,7 @@ class Answer(BaseModel):
     engine: str = "extractive"
     notice: str | None = None
     searched_for: str | None = None  # the question after spelling correction, if it changed
+    caveat: str | None = None  # a partial answer: what the question asks that the documents lack
     removed_markers: list[int] = Field(default_factory=list)
 
     @property
@@ -117,7 +118,8 @@ class Answer(BaseModel):
         """The answer text, every sentence ending with its [n] marker."""
         if self.refused:
             return f"{self.reason} {REFUSAL}" if self.reason else REFUSAL
-        lines = [f"{s.text} {s.markers}" for s in self.sentences]
+        lines = [self.caveat] if self.caveat else []
+        lines += [f"{s.text} {s.markers}" for s in self.sentences]
         if self.note:
             lines.append(f"({self.note})")
         return "\n".join(lines)
@@ -178,6 +180,7 @@ class Answer(BaseModel):
             "note": self.note,
             "notice": self.notice,
             "searched_for": self.searched_for,
+            "caveat": self.caveat,
             "sentences": [
                 {
                     "text": s.text,

@@ -9,7 +9,7 @@ from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict
 
 from assistant.answer.citations import Answer, Citation, Sentence, Source
-from assistant.domain.figures import MONEY
+from assistant.domain.figures import MONEY, currencies_asked, find_figures
 from assistant.index.embeddings import dot
 from assistant.retrieve.scoring import Candidate, UnitScorer, adds_to, companies_in
 from assistant.textnorm import match_key
@@ -59,7 +59,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
         picked = self.select(candidates, question)
         if not picked:
             return Answer.refusal(question)
-        return self.compose(question, picked)
+        answer = self.compose(question, picked)
+        return answer.model_copy(update={"caveat": currency_caveat(question, picked)})
 
     # --- scoring ----------------------------------------------------------------------------
     def scorer(self) -> UnitScorer:
@@ -161,3 +162,17 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
         if len(with_figures) > 1:
             note = "The sources give different figures; each figure is shown with its own citation."
         return Answer(question=question, sentences=sentences, sources=sources, note=note)
+
+
+def currency_caveat(question: str, picked: list[Candidate]) -> str | None:
+    """'No figure in GBP; they give USD:' when no quoted figure is in the currency asked for."""
+    asked = currencies_asked(question)
+    if not asked:
+        return None
+    given = {f.currency for c in picked for f in find_figures(c.text) if f.currency}
+    if not given or asked & given:
+        return None
+    return (
+        f"The documents give no figure in {', '.join(sorted(asked))}; "
+        f"they give {', '.join(sorted(given))}:"
+    )

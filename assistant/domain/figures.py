@@ -167,3 +167,20 @@ def parse_answer(text: str) -> Figure | None:
             len(cleaned),
         )
     return figures[0]
+
+
+def currency_names(word: str) -> tuple[str, ...]:
+    """Every symbol, code and word of the currency a word names ('GBP' -> '£', 'pounds', ...)."""
+    code = _CURRENCY.get(word.strip().lower())
+    return tuple(n for n, c in _CURRENCY.items() if c == code) if code else ()
+
+
+def currencies_asked(text: str) -> set[str]:
+    """ISO codes of the currencies a question names by code, word or symbol ('in GBP?')."""
+    out = set()
+    for name, code in _CURRENCY.items():
+        edge = r"\b" if name[:1].isalnum() else ""
+        tail = r"\b" if name[-1:].isalnum() else ""
+        if re.search(rf"{edge}{re.escape(name)}{tail}", text, re.I):
+            out.add(code)
+    return out

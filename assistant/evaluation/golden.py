@@ -138,8 +138,10 @@ def score_case(pipeline: Pipeline, case: GoldenCase) -> CaseScore:
     """Run one case through the pipeline and score it."""
     docs, answer = pipeline(case.question)
     if not case.answerable:
+        # A partial answer that says what the documents lack ("no figure in GBP") also declines.
+        declined = answer.refused or answer.caveat is not None
         why = {"id": case.id, "why": "answered an unanswerable question"}
-        return CaseScore(case, answer.refused, failure=None if answer.refused else why)
+        return CaseScore(case, declined, failure=None if declined else why)
     files = [str(d.metadata.get("source")) for d in docs]
     rank = next((i for i, f in enumerate(files, start=1) if f in case.sources), None)
     context = "\n".join(d.page_content for d in docs)

@@ -13,7 +13,7 @@ from typing import Any
 from langchain_core.documents import Document
 
 from assistant.domain import data
-from assistant.domain.figures import MONEY
+from assistant.domain.figures import MONEY, currency_names
 from assistant.index.chunking import units_from_metadata
 from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
@@ -181,6 +181,8 @@ class UnitScorer:
                 continue
             if word.isupper() and self._acronym_known(word):
                 continue
+            if currency_names(word):
+                continue  # a currency: the answer says which currencies its figures are in
             missing.append(word)
         return missing
 

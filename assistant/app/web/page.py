@@ -60,8 +60,9 @@ def answer_markdown(assistant: Assistant, answer: Answer, upto: int | None = Non
     if answer.refused:
         notice = f"_⚠️ {md_text(answer.notice)}_\n\n" if answer.notice else ""
         return (f"{searched}\n\n" if searched else "") + notice + md_text(answer.answer)
-    lines = [searched] if searched and upto is None else []
+    lines = [searched] if searched else []
     lines += [f"_⚠️ {md_text(answer.notice)}_"] if answer.notice and upto is None else []
+    lines += [f"**{md_text(answer.caveat)}**"] if answer.caveat else []
     for s in answer.sentences[:upto]:
         if s.citation is None:  # the LLM cited nothing for this sentence: say so, visibly
             lines.append(f"{md_text(s.text)} **{UNCITED}**")
