@@ -41,6 +41,16 @@ def test_plain_numbers_are_not_amounts(text: str) -> None:
     assert find_figures(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("a lump sum of CHF 8,500 for the move", "CHF 8,500"), ("pays $95,000 to them", "$95,000")],
+)
+def test_offsets_cover_the_amount_only(text: str, amount: str) -> None:
+    """start/end span the amount as written, not the space after it (the quiz blanks them)."""
+    (fig,) = find_figures(text)
+    assert text[fig.start : fig.end] == fig.text == amount
+
+
 def test_typed_answers_match_across_formats() -> None:
     """'90000 EUR' is '90.000 €'; 'CHF 95,000' is not '€ 95,000'."""
     written = find_figures("90.000 €")[0]

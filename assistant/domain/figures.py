@@ -138,7 +138,7 @@ def find_figures(text: str) -> list[Figure]:
                 period,
                 m.group(0).strip(),
                 m.start(),
-                m.end(),
+                m.start() + len(m.group(0).rstrip()),  # "$95,000 to": not the space after
             )
         )
     return out
