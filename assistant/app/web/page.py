@@ -18,7 +18,6 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-EXAMPLES = 4  # example questions on the page, built from the index (Assistant.examples)
 CONCURRENCY = 4  # answers computed at once; more wait in the queue, none are dropped
 QUEUE_SIZE = 256
 
@@ -151,10 +150,10 @@ def example_updates(assistant: Assistant) -> list[Any]:
     """One update per example button: a question from the index, or hidden if there are fewer."""
     import gradio as gr
 
-    questions = assistant.examples(EXAMPLES)
+    questions, n = assistant.examples(), assistant.settings.page_examples
     return [
         gr.update(value=q, visible=True) if q else gr.update(value="", visible=False)
-        for q in [*questions, *[""] * EXAMPLES][:EXAMPLES]
+        for q in [*questions, *[""] * n][:n]
     ]
 
 
@@ -172,7 +171,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
     import gradio as gr
 
     companies = ["All", *(c.title() for c in assistant.companies())]
-    examples = assistant.examples(EXAMPLES)
+    examples, n_examples = assistant.examples(), assistant.settings.page_examples
 
     Turn = tuple[list[dict[str, str]], list[dict[str, str]], list[str], str, str]
 
@@ -236,7 +235,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
                 with gr.Row():
                     example_buttons = [
                         gr.Button(q, size="sm", elem_classes=["example"], visible=bool(q))
-                        for q in [*examples, *[""] * EXAMPLES][:EXAMPLES]
+                        for q in [*examples, *[""] * n_examples][:n_examples]
                     ]
                 with gr.Row():
                     company = gr.Radio(companies, value="All", label="Company", elem_id="company")
