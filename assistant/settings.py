@@ -67,6 +67,15 @@ class Settings(BaseSettings):
         default="",
         description="extra Host names the page answers to, comma-separated (a DNS name, a proxy)",
     )
+    page_login_delay: float = Field(
+        default=0.5, ge=0, le=10, description="page: seconds a request with a wrong password waits"
+    )
+    page_concurrency: int = Field(
+        default=4, ge=1, le=64, description="page: answers computed at once; more wait in the queue"
+    )
+    page_queue_size: int = Field(
+        default=256, ge=1, description="page: requests that may wait in the queue (none dropped)"
+    )
     page_examples: int = Field(
         default=4, ge=0, le=12, description="page: example questions, made from what is indexed"
     )
@@ -182,6 +191,9 @@ class Settings(BaseSettings):
     )
     quiz_llm_max_chars: int = Field(
         default=300, ge=20, description="quiz: an LLM-worded question longer than this is not kept"
+    )
+    quiz_max_box: int = Field(
+        default=5, ge=1, le=12, description="quiz: top Leitner box; box n is due in 2**n days"
     )
     eval_typo_rate: float = Field(
         default=1 / 3, ge=0, le=1, description="eval: share of words given a typo in the typo set"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,9 @@ from assistant.study.examples import example_questions
 from assistant.study.passages import from_documents
 from assistant.study.quiz import Fact, QuizRules, facts, make_quiz
 from assistant.study.quizgen import usable_question
+from assistant.study.studylog import StudyLog
+
+T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -32,17 +37,38 @@ def test_no_reader_has_a_default_of_its_own() -> None:
     assert inspect.signature(Assistant.examples).parameters["n"].default is None
 
 
-def test_library_defaults_are_the_settings(seed_facts: list[Fact]) -> None:
+def test_library_defaults_are_the_settings(seed_facts: list[Fact], tmp_path: Path) -> None:
+    from assistant.app.web.guard import GuardConfig, guard_config
+
     s = Settings()
     assert (s.page_examples, s.page_example_max_words, s.quiz_questions) == (4, 6, 5)
-    assert (s.quiz_llm_min_chars, s.quiz_llm_max_chars) == (15, 300)
+    assert (s.quiz_llm_min_chars, s.quiz_llm_max_chars, s.quiz_max_box) == (15, 300, 5)
+    assert (s.page_concurrency, s.page_queue_size, s.page_login_delay) == (4, 256, 0.5)
     assert len(make_quiz(seed_facts, seed=0)) == s.quiz_questions
+    assert StudyLog(tmp_path / "a.db").max_box == s.quiz_max_box
     assert Assistant(s).quiz_rules() == QuizRules()
+    assert GuardConfig(hosts=frozenset()).login_delay == s.page_login_delay
+    assert guard_config(s, "127.0.0.1").login_delay == s.page_login_delay
 
 
-def test_environment_reaches_every_reader(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_reaches_every_reader(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from assistant.app.web.guard import guard_config
+
     monkeypatch.setenv("PREP_QUIZ_LLM_MAX_CHARS", "40")
-    assert Assistant(Settings()).quiz_rules().llm_max_chars == 40
+    monkeypatch.setenv("PREP_QUIZ_MAX_BOX", "2")
+    monkeypatch.setenv("PREP_PAGE_LOGIN_DELAY", "0.25")
+    settings = Settings(study_db=tmp_path / "study.db")
+    assistant = Assistant(settings)
+    assert assistant.quiz_rules().llm_max_chars == 40
+    assert assistant.study_log().max_box == 2
+    assert guard_config(settings, "127.0.0.1").login_delay == 0.25
+
+
+def test_top_leitner_box_is_a_setting(seed_facts: list[Fact], tmp_path: Path) -> None:
+    log, fact = StudyLog(tmp_path / "study.db", max_box=2), seed_facts[0]
+    for _ in range(4):
+        state = log.record(fact, True, "x", when=T0)
+    assert (state.box, state.due) == (2, T0 + timedelta(days=4))
 
 
 def test_llm_question_length_bounds_are_rules(seed_facts: list[Fact]) -> None:

@@ -336,7 +336,7 @@ class Assistant:
         """The quiz history (SQLite file of the settings)."""
         from assistant.study.studylog import StudyLog
 
-        return StudyLog(self.settings.study_db)
+        return StudyLog(self.settings.study_db, self.settings.quiz_max_box)
 
     def compare_rules(self) -> CompareRules:
         """Compare's tunable numbers, from the settings."""

@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-CONCURRENCY = 4  # answers computed at once; more wait in the queue, none are dropped
-QUEUE_SIZE = 256
 
 CSS = """
 .src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px;
@@ -293,7 +291,8 @@ def build(assistant: Assistant) -> Any:
         shown = [company, engine, picked, listing, *examples]
         demo.load(refresh, None, shown, api_visibility="private")
         added.then(refresh, None, shown, api_visibility="private")
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    s = assistant.settings
+    demo.queue(default_concurrency_limit=s.page_concurrency, max_size=s.page_queue_size)
     return demo
 
 
