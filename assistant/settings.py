@@ -67,6 +67,21 @@ class Settings(BaseSettings):
         default="",
         description="extra Host names the page answers to, comma-separated (a DNS name, a proxy)",
     )
+    page_login_delay: float = Field(
+        default=0.5, ge=0, le=10, description="page: seconds a request with a wrong password waits"
+    )
+    page_concurrency: int = Field(
+        default=4, ge=1, le=64, description="page: answers computed at once; more wait in the queue"
+    )
+    page_queue_size: int = Field(
+        default=256, ge=1, description="page: requests that may wait in the queue (none dropped)"
+    )
+    page_examples: int = Field(
+        default=4, ge=0, le=12, description="page: example questions, made from what is indexed"
+    )
+    page_example_max_words: int = Field(
+        default=6, ge=2, description="page: a longer heading is a sentence, not an example's topic"
+    )
     index_dir: Path = Field(
         default_factory=lambda: user_home() / "index",
         description="the index (Chroma store, manifest, query encoder)",
@@ -178,6 +193,18 @@ class Settings(BaseSettings):
     )
     quiz_typo_ratio: float = Field(
         default=0.85, gt=0, le=1, description="quiz: a worded answer this alike (0-1) is right"
+    )
+    quiz_questions: int = Field(
+        default=5, ge=1, le=20, description="quiz: questions per quiz (prep quiz --n, the page)"
+    )
+    quiz_llm_min_chars: int = Field(
+        default=15, ge=1, description="quiz: an LLM-worded question shorter than this is not kept"
+    )
+    quiz_llm_max_chars: int = Field(
+        default=300, ge=20, description="quiz: an LLM-worded question longer than this is not kept"
+    )
+    quiz_max_box: int = Field(
+        default=5, ge=1, le=12, description="quiz: top Leitner box; box n is due in 2**n days"
     )
     eval_typo_rate: float = Field(
         default=1 / 3, ge=0, le=1, description="eval: share of words given a typo in the typo set"

@@ -25,6 +25,18 @@ from assistant.domain.figures import find_figures, parse_answer
         ("$520k–$780k", 520_000, 780_000, "USD", ""),
         ("SEK 60K–76K/mo", 60_000, 76_000, "SEK", "month"),
         ("90,000 dollars a year", 90_000, 90_000, "USD", ""),
+        ("90 000 €", 90_000, 90_000, "EUR", ""),
+        ("€ 90 000", 90_000, 90_000, "EUR", ""),
+        ("1 000 000 kr", 1_000_000, 1_000_000, "SEK", ""),
+        ("CHF 180 000", 180_000, 180_000, "CHF", ""),
+        ("3 000 €", 3_000, 3_000, "EUR", ""),
+        ("90\u00a0000\u00a0€", 90_000, 90_000, "EUR", ""),  # no-break space
+        ("82\u202f000\u00a0€", 82_000, 82_000, "EUR", ""),  # narrow no-break space (French)
+        ("SEK 1\u2009200\u2009000", 1_200_000, 1_200_000, "SEK", ""),  # thin space
+        ("1 250,50 €", 1_250.5, 1_250.5, "EUR", ""),
+        ("90 000 – 110 000 €", 90_000, 110_000, "EUR", ""),
+        ("€ 90 000 to 110 000 per year", 90_000, 110_000, "EUR", "year"),
+        ("SEK 60 000/mo", 60_000, 60_000, "SEK", "month"),
     ],
 )
 def test_amounts_in_many_formats(
@@ -35,10 +47,43 @@ def test_amounts_in_many_formats(
     assert (fig.low, fig.high, fig.currency, fig.period) == (low, high, currency, period)
 
 
-@pytest.mark.parametrize("text", ["0.125", "4 rounds", "version 2.1", "in 2026"])
+@pytest.mark.parametrize(
+    "text", ["0.125", "4 rounds", "version 2.1", "in 2026", "1 000 users", "in 2024 90 000"]
+)
 def test_plain_numbers_are_not_amounts(text: str) -> None:
-    """A decimal, a count or a year is not money."""
+    """A decimal, a count or a year is not money (nor a bare 1 000, as a bare 1.000 is not)."""
     assert find_figures(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "amount", "value"),
+    [
+        ("in 2024 90 000 €", "90 000 €", 90_000),  # a year is four digits: not a first group
+        ("L5 120 000 USD", "120 000 USD", 120_000),  # the 5 of L5 is glued to a letter
+        ("Band 5 120k SEK", "120k SEK", 120_000),  # a number spaced in thousands takes no k
+        ("4 rounds, then 95 000 €", "95 000 €", 95_000),
+    ],
+)
+def test_a_space_joins_only_thousands_groups(text: str, amount: str, value: float) -> None:
+    """Only a first group of one to three digits, not glued to letters, then groups of three."""
+    (fig,) = find_figures(text)
+    assert (fig.text, fig.low) == (amount, value)
+    assert text[fig.start : fig.end] == amount
+
+
+def test_a_space_does_not_join_a_group_of_four() -> None:
+    """'1 0000 €' is no thousands grouping, so it is never read as 10,000."""
+    assert 10_000 not in [f.low for f in find_figures("1 0000 €")]
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [("a lump sum of CHF 8,500 for the move", "CHF 8,500"), ("pays $95,000 to them", "$95,000")],
+)
+def test_offsets_cover_the_amount_only(text: str, amount: str) -> None:
+    """start/end span the amount as written, not the space after it (the quiz blanks them)."""
+    (fig,) = find_figures(text)
+    assert text[fig.start : fig.end] == fig.text == amount
 
 
 def test_typed_answers_match_across_formats() -> None:
@@ -46,3 +91,11 @@ def test_typed_answers_match_across_formats() -> None:
     written = find_figures("90.000 €")[0]
     assert written.matches(parse_answer("90000 EUR"), 0.001)  # type: ignore[arg-type]
     assert not find_figures("€ 95,000")[0].matches(parse_answer("CHF 95,000"), 0.01)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("typed", ["90000 EUR", "€90,000", "90 000 €", "90\u00a0000 EUR", "90 000"])
+def test_typed_answers_with_space_thousands(typed: str) -> None:
+    """'90 000 €' as written and typed in any spelling is one amount."""
+    written = find_figures("90 000 €")[0]
+    assert written.matches(parse_answer(typed), 0.001)  # type: ignore[arg-type]
+    assert find_figures("90.000 €")[0].matches(written, 0.001)

@@ -1,6 +1,6 @@
 """Issue #14, "Your documents, not ours": the whole pipeline on a corpus that is not the seeds.
 
-tests/fixtures/othercorp/ holds five documents about two invented companies, written in shapes
+tests/fixtures/othercorp/ holds six documents about two invented companies, written in shapes
 the seeds do not have:
 
 - quillmark-interview-guide.md   front matter; five rounds with durations; a fenced Python block
@@ -16,6 +16,10 @@ the seeds do not have:
                                  Fridays"; a Q:/A: FAQ
 - vantafel-interview-notes.txt   no front matter: the company must come from its own title and
                                  text (it also mentions Google, which it is not about)
+- vantafel-offices.md            front matter; pay by office (regions as rows) with a space between
+                                 the thousands: 840 000 kr, 1 008 000 kr, € 6 000, and 82 000 € with
+                                 a narrow no-break space (U+202F) between the groups and a no-break
+                                 space (U+00A0) before the €
 
 Tests that fail because the product knows the seeds rather than documents in general are marked
 xfail(strict=True) with the cause found in the code; they pass once that is generalised.
@@ -33,7 +37,7 @@ from assistant.answer.citations import Answer
 from assistant.app.service import Assistant
 from assistant.ingest.documents import load_folder
 from assistant.settings import Settings
-from assistant.study.compare import Row, Table
+from assistant.study.compare import Row, Table, compare
 from assistant.study.passages import Passage, from_documents
 from assistant.study.quiz import Fact, check, facts
 from assistant.textnorm import match_key
@@ -45,8 +49,10 @@ LEVELS = "quillmark-levels-and-pay.md"
 OFFER = "quillmark-offer-notes.md"
 CAREERS = "vantafel-careers.md"
 NOTES = "vantafel-interview-notes.txt"
+OFFICES = "vantafel-offices.md"
 COMPANY_OF = {GUIDE: "quillmark", LEVELS: "quillmark", OFFER: "quillmark"}
-COMPANY_OF |= {CAREERS: "vantafel", NOTES: "vantafel"}
+COMPANY_OF |= {CAREERS: "vantafel", NOTES: "vantafel", OFFICES: "vantafel"}
+PARIS_BASE = "82\u202f000\u00a0€"  # as the fixture writes it
 QUILLMARK = {f for f, c in COMPANY_OF.items() if c == "quillmark"}
 VANTAFEL = {f for f, c in COMPANY_OF.items() if c == "vantafel"}
 CODE_COMMENTS = ("Tokenise one log line", "Split on whitespace", "Expected: parse")
@@ -117,6 +123,7 @@ ASK_CASES = [
     ("How long is the Quillmark ML system design round?", "90 minutes", GUIDE),
     ("How many interview rounds does Vantafel have?", "four interview rounds", NOTES),
     ("What is the Red Pen Review at Quillmark?", "two engineers from other teams", GUIDE),
+    ("What is the base salary in Vantafel's Stockholm office?", "840 000 kr", OFFICES),
 ]
 
 
@@ -271,8 +278,40 @@ def test_compare_sde_ii_in_euro_suffix_format(table: Table) -> None:
 
 @pytest.mark.model
 def test_compare_sde_ladder_in_order(table: Table) -> None:
+    """The ladder in order, then the offices (regions) by name."""
     labels = [r.label for r in table.rows if r.company == "vantafel"]
-    assert labels == ["SDE I", "SDE II", "Senior SDE"]
+    assert labels == ["SDE I", "SDE II", "Senior SDE", "Paris", "Stockholm"]
+
+
+@pytest.mark.model
+def test_compare_reads_space_thousands_from_the_index(table: Table) -> None:
+    row = _row(table, "vantafel", "Stockholm")
+    assert row.source == OFFICES and row.currency == "SEK"
+    assert row.cells["total"].value == "1 008 000 kr" and row.cells["total"].low == 1_008_000
+    assert _row(table, "vantafel", "Paris").cells["base"].low == 82_000
+    _grounded(row)
+
+
+def test_compare_reads_space_thousands(doc_passages: list[Passage]) -> None:
+    """Amounts with a (narrow) no-break or plain space between the thousands, read whole."""
+    rows = {r.label: r for r in compare(doc_passages, ["vantafel"]).rows if r.source == OFFICES}
+    assert set(rows) == {"Stockholm", "Paris"}
+    got = {
+        label: {col: (c.value, c.low, c.high, c.currency) for col, c in r.cells.items()}
+        for label, r in rows.items()
+    }
+    assert got == {
+        "Stockholm": {
+            "base": ("840 000 kr", 840_000, 840_000, "SEK"),
+            "total": ("1 008 000 kr", 1_008_000, 1_008_000, "SEK"),
+        },
+        "Paris": {
+            "base": (PARIS_BASE, 82_000, 82_000, "EUR"),
+            "total": ("88\u202f560\u00a0€", 88_560, 88_560, "EUR"),
+        },
+    }
+    for row in rows.values():
+        _grounded(row)
 
 
 @pytest.mark.model
@@ -338,6 +377,16 @@ def test_quiz_fact_for_a_euro_suffix_amount(corpus_facts: list[Fact]) -> None:
     assert fact.source == CAREERS
 
 
+def test_quiz_facts_with_space_thousands(doc_passages: list[Passage]) -> None:
+    """The blank covers the whole amount ('840 000 kr', not '000 kr'); any spelling answers it."""
+    found = facts(doc_passages)
+    for answer, typed in [("840 000 kr", "SEK 840,000"), ("1 008 000 kr", "1008000 SEK")]:
+        fact = _fact_with(found, answer)
+        assert fact.kind == "figure" and fact.topic == "comp" and fact.source == OFFICES
+        assert fact.passage.text[fact.start : fact.end] == answer
+        assert check(fact, typed).correct and not check(fact, "840 €").correct
+
+
 @pytest.mark.model
 def test_quiz_prompts_name_the_right_company(corpus_facts: list[Fact]) -> None:
     notes = [f for f in corpus_facts if f.source == NOTES]
@@ -365,6 +414,10 @@ def _written(doc_passages: list[Passage], written: str) -> Fact:
         ("90.000 €", "90000 EUR"),
         ("90.000 €", "€90,000"),
         ("€7.500 per month", "EUR 7,500 per month"),
+        ("840 000 kr", "SEK 840,000"),
+        ("840 000 kr", "840000 kr"),
+        ("€ 6 000", "6000 EUR"),
+        ("€ 6 000", "€ 6\u00a0000"),
     ],
 )
 def test_checker_accepts_another_spelling(
@@ -382,6 +435,8 @@ def test_checker_accepts_another_spelling(
         ("90.000 €", "$90,000"),
         ("CHF 180K", "EUR 180,000"),
         ("€ 95,000", "CHF 95,000"),
+        ("840 000 kr", "840 000 €"),
+        ("€ 6 000", "€ 60 000"),
     ],
 )
 def test_checker_rejects_a_wrong_currency_or_period(
@@ -391,7 +446,9 @@ def test_checker_rejects_a_wrong_currency_or_period(
     assert not verdict.correct, verdict
 
 
-@pytest.mark.parametrize("written", ["CHF 180K", "€ 95,000", "€7.500 per month", "90.000 €"])
+@pytest.mark.parametrize(
+    "written", ["CHF 180K", "€ 95,000", "€7.500 per month", "90.000 €", "840 000 kr", "€ 6 000"]
+)
 def test_checker_accepts_the_answer_as_written(doc_passages: list[Passage], written: str) -> None:
     fact = _written(doc_passages, written)
     assert check(fact, written).correct

@@ -105,12 +105,14 @@ class Assistant:
             self._organisations = (reader, organisations(texts, self.companies()))
         return self._organisations[1]
 
-    def examples(self, n: int = 4) -> list[str]:
-        """Example questions from the index: its companies and their most covered sections."""
+    def examples(self, n: int | None = None) -> list[str]:
+        """Example questions from the index (n: page_examples): companies' most covered sections."""
         from assistant.study.examples import example_questions
 
-        chunks = self.reader.all_chunks()
-        return example_questions((c.metadata for c in chunks), self.companies(), n)
+        s, chunks = self.settings, self.reader.all_chunks()
+        n = s.page_examples if n is None else n
+        metas = (c.metadata for c in chunks)
+        return example_questions(metas, self.companies(), n, s.page_example_max_words)
 
     def retriever(self, k: int | None = None, company: str | None = None) -> Any:
         """The hybrid retriever over the active index."""
@@ -331,7 +333,7 @@ class Assistant:
         """The quiz history (SQLite file of the settings)."""
         from assistant.study.studylog import StudyLog
 
-        return StudyLog(self.settings.study_db)
+        return StudyLog(self.settings.study_db, self.settings.quiz_max_box)
 
     def compare_rules(self) -> CompareRules:
         """Compare's tunable numbers, from the settings."""
@@ -340,25 +342,25 @@ class Assistant:
         return CompareRules(self.settings.compare_label_gap, self.settings.compare_tolerance)
 
     def quiz_rules(self) -> QuizRules:
-        """The quiz's tunable numbers, from the settings."""
+        """The quiz's tunable numbers, from the settings: each field from setting quiz_<field>."""
+        from dataclasses import fields
+
         from assistant.study.quiz import QuizRules
 
-        s = self.settings
         return QuizRules(
-            s.quiz_min_words,
-            s.quiz_max_chars,
-            s.quiz_min_context_words,
-            s.quiz_tolerance,
-            s.quiz_typo_ratio,
+            **{f.name: getattr(self.settings, f"quiz_{f.name}") for f in fields(QuizRules)}
         )
 
-    def quiz(self, n: int = 5, topic: str | None = None, seed: int | None = None) -> list[Fact]:
-        """n questions from the indexed documents; facts missed before come first."""
+    def quiz(
+        self, n: int | None = None, topic: str | None = None, seed: int | None = None
+    ) -> list[Fact]:
+        """n questions (default: quiz_questions) from the indexed documents; missed facts first."""
         from assistant.study.quiz import TOPICS, facts, make_quiz
 
         if topic is not None and topic not in TOPICS:
             raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
-        found = facts(self.passages(), self.quiz_rules())
+        rules, n = self.quiz_rules(), self.settings.quiz_questions if n is None else n
+        found = facts(self.passages(), rules)
         picked = make_quiz(found, n, topic, self.study_log().history(), seed)
         if not picked:
             raise BadQuestion(
@@ -368,7 +370,8 @@ class Assistant:
         if self.settings.llm != "extractive":
             from assistant.study.quizgen import phrase_questions
 
-            picked = phrase_questions(self._model, self.settings.prompts_dir, picked, self.notify)
+            prompts = self.settings.prompts_dir
+            picked = phrase_questions(self._model, prompts, picked, self.notify, rules)
         return picked
 
     def answer_quiz(self, fact: Fact, answer: str) -> Verdict:

@@ -35,14 +35,19 @@ CURRENCY_CODES = tuple(sorted(set(_CURRENCY.values())))
 _HEADER_CODE = re.compile(rf"\b({'|'.join(CURRENCY_CODES)})\b", re.I)
 _CUR = _alternation([n for n in _CURRENCY if len(n) <= 4 and n not in ("kr",)])
 _CUR_AFTER = _alternation(list(_CURRENCY))
-# Thousands written 1,000 / 1.000 / 1'000; decimals as 1.5 or 1,5 (a comma before 1-2 digits).
+_SUF = r"(?:thousand|million|billion|mm|k|m|b)\b"
+# One space between thousands: plain, no-break (U+00A0), thin (U+2009) or narrow no-break (U+202F).
+_GAP = "[ \u00a0\u2009\u202f]"
+# Thousands written 1,000 / 1.000 / 1'000 / 1 000; decimals as 1.5 or 1,5 (a comma before 1-2
+# digits). A space joins only groups of exactly three digits after a first group of one to three
+# ("2024 90 000" is a year and an amount), and such a number takes no k/M ("Band 5 120k").
 _NUM = (
     r"\d{1,3}(?:,\d{3})+(?:\.\d+)?"
     r"|[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?(?![\d.])"
     r"|\d{1,3}(?:['’]\d{3})+(?:[.,]\d{1,2})?"
+    rf"|\d{{1,3}}(?:{_GAP}\d{{3}}(?!\d))+(?:[.,]\d{{1,2}}(?!\d))?(?!\s?(?i:{_SUF}))"
     r"|\d+(?:\.\d+|,\d{1,2}(?![\d,]))?"
 )
-_SUF = r"(?:thousand|million|billion|mm|k|m|b)\b"
 # A cheap test for "this text states an amount of money": a currency next to a number, a
 # scaled number (120K, 1.5M) or one with thousands separators.
 MONEY = re.compile(
@@ -95,7 +100,7 @@ def _close(a: float, b: float, tolerance: float) -> bool:
 
 def _number(raw: str) -> float:
     """The value of a number in any of the formats _NUM reads."""
-    raw = raw.replace("'", "").replace("’", "")
+    raw = re.sub(rf"['’]|{_GAP}", "", raw)
     if re.fullmatch(r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d{1,2})?", raw):
         return float(raw.replace(".", "").replace(",", "."))  # 90.000 / 1.250,50
     if re.fullmatch(r"\d+,\d{1,2}", raw):
@@ -138,7 +143,7 @@ def find_figures(text: str) -> list[Figure]:
                 period,
                 m.group(0).strip(),
                 m.start(),
-                m.end(),
+                m.start() + len(m.group(0).rstrip()),  # "$95,000 to": not the space after
             )
         )
     return out

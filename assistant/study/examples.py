@@ -10,8 +10,8 @@ from typing import Any
 
 from assistant.domain import data
 from assistant.retrieve.scoring import boilerplate
+from assistant.settings import knob_default
 
-MAX_WORDS = 6  # a longer heading is a sentence, not a topic to ask about
 _ASKS = re.compile(r"^(?:what|how|why|when|where|who|which|is|are|do|does|can|should)\b", re.I)
 
 
@@ -21,11 +21,11 @@ def outline_headings() -> frozenset[str]:
     return frozenset(ln.lower() for ln in data.lines("outline.txt"))
 
 
-def _topic(heading: str) -> str:
+def _topic(heading: str, max_words: int) -> str:
     """A chunk's own heading as a topic: markup and numbering dropped ('' if unfit)."""
     head = re.sub(r"\s*\([^()]*\)", "", heading)  # "Compensation (2024)": the aside is no topic
     head = re.sub(r"^[\W\d_]+|[\s:.*_#|–—-]+$", "", head).strip()
-    if not 2 <= len(head.split()) <= MAX_WORDS or boilerplate().search(head):
+    if not 2 <= len(head.split()) <= max_words or boilerplate().search(head):
         return ""
     return "" if head.lower().rstrip("?") in outline_headings() else head
 
@@ -39,12 +39,21 @@ def _question(topic: str, company: str) -> str:
 
 
 def example_questions(
-    chunks: Iterable[Mapping[str, Any]], companies: Iterable[str], n: int = 4
+    chunks: Iterable[Mapping[str, Any]],
+    companies: Iterable[str],
+    n: int | None = None,
+    max_words: int | None = None,
 ) -> list[str]:
-    """Up to n questions naming a company (if known) and one of its sections, companies in turn."""
+    """Up to n questions naming a company (if known) and one of its sections, companies in turn.
+
+    n and max_words (a longer heading is a sentence, not a topic to ask about) default to the
+    settings page_examples and page_example_max_words.
+    """
+    n = int(knob_default("page_examples")) if n is None else n
+    words = int(knob_default("page_example_max_words")) if max_words is None else max_words
     per: dict[str, Counter[str]] = {c: Counter() for c in [*companies, ""]}  # "": no company
     for meta in chunks:
-        topic = _topic(str(meta.get("heading", "")))
+        topic = _topic(str(meta.get("heading", "")), words)
         company = str(meta.get("company", ""))
         if topic and company in per:
             per[company][topic] += 1  # a section with more passages has more to answer from

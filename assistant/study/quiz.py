@@ -95,13 +95,15 @@ def _knob(name: str) -> Any:
 
 @dataclass(frozen=True)
 class QuizRules:
-    """The quiz's tunable numbers; the defaults are the settings' (PREP_QUIZ_*)."""
+    """The quiz's tunable numbers; each field's default is setting quiz_<field> (PREP_QUIZ_*)."""
 
     min_words: int = _knob("quiz_min_words")
     max_chars: int = _knob("quiz_max_chars")
     min_context_words: int = _knob("quiz_min_context_words")
     tolerance: float = _knob("quiz_tolerance")
     typo_ratio: float = _knob("quiz_typo_ratio")
+    llm_min_chars: int = _knob("quiz_llm_min_chars")  # an LLM-worded question's length bounds
+    llm_max_chars: int = _knob("quiz_llm_max_chars")
 
 
 @dataclass(frozen=True)
@@ -288,13 +290,14 @@ def facts(passages: Iterable[Passage], rules: QuizRules | None = None) -> list[F
 
 def make_quiz(
     facts: Iterable[Fact],
-    n: int = 5,
+    n: int | None = None,
     topic: str | None = None,
     history: Mapping[str, State] | None = None,
     seed: int | None = None,
     now: datetime | None = None,
 ) -> list[Fact]:
-    """Pick n facts of the topic: missed ones first, then unseen, then seen longest ago; varied."""
+    """n facts of the topic (default: quiz_questions): missed, then unseen, then oldest; varied."""
+    n = int(knob_default("quiz_questions")) if n is None else n
     if topic is not None and topic not in TOPICS:
         raise ValueError(f"unknown quiz topic {topic!r}: choose one of {', '.join(TOPICS)}")
     chosen = {f.id: f for f in facts if topic is None or f.topic == topic}

@@ -8,15 +8,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.study.quiz import Fact
+from assistant.study.quiz import Fact, QuizRules
 from assistant.textnorm import match_key
 
 
-def usable_question(reply: str, fact: Fact) -> str | None:
+def usable_question(reply: str, fact: Fact, rules: QuizRules | None = None) -> str | None:
     """The reply's question if it is one line, a question, and does not give the answer away."""
+    rules = rules or QuizRules()
     line = reply.strip().splitlines()[0].strip().strip("\"'") if reply.strip() else ""
     line = re.sub(r"^(?:question|q)\s*[:.]\s*", "", line, flags=re.I).strip()
-    if not 15 <= len(line) <= 300 or not line.endswith("?"):
+    if not rules.llm_min_chars <= len(line) <= rules.llm_max_chars or not line.endswith("?"):
         return None
     answer = match_key(fact.answer)
     if answer and answer in match_key(line):
@@ -28,7 +29,11 @@ def usable_question(reply: str, fact: Fact) -> str | None:
 
 
 def phrase_questions(
-    model: Any, prompts_dir: Path, picked: list[Fact], notify: Callable[[str], None]
+    model: Any,
+    prompts_dir: Path,
+    picked: list[Fact],
+    notify: Callable[[str], None],
+    rules: QuizRules | None = None,
 ) -> list[Fact]:
     """Each fact with the LLM's question as its prompt, where the question passes the checks."""
     from langchain_core.messages import HumanMessage, SystemMessage
@@ -52,7 +57,7 @@ def phrase_questions(
         except Exception as exc:  # the cloze question is always there to fall back on
             notify(f"the LLM could not phrase quiz questions ({type(exc).__name__}); using cloze")
             return out + picked[len(out) :]
-        question = usable_question(reply, fact)
+        question = usable_question(reply, fact, rules)
         if question is None:
             kept += 1
             out.append(fact)

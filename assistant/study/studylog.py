@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import StudyLogError
+from assistant.settings import knob_default
 
 if TYPE_CHECKING:
     from assistant.study.quiz import Fact
 
 SCHEMA_VERSION = 1  # kept in PRAGMA user_version
-MAX_BOX = 5
 _TABLES = {"attempts", "facts"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS facts (
 
 @dataclass(frozen=True)
 class State:
-    """Where a fact stands: Leitner box (0-5), when it is next due, and its record."""
+    """Where a fact stands: Leitner box (0 up to quiz_max_box), when it is next due, its record."""
 
     fact_id: str
     box: int
@@ -89,8 +89,9 @@ def _iso(when: datetime) -> str:
 class StudyLog:
     """A SQLite file of quiz attempts; every call opens its own connection (thread-safe)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, max_box: int | None = None) -> None:
         self.path = Path(path)
+        self.max_box = int(knob_default("quiz_max_box")) if max_box is None else max_box
         self._ready = False
 
     def _error(self, exc: BaseException) -> StudyLogError:
@@ -146,7 +147,7 @@ class StudyLog:
                 "SELECT box, seen, missed FROM facts WHERE fact_id = ?", (fact.id,)
             ).fetchone()
             box, seen, missed = row or (0, 0, 0)
-            box = min(box + 1, MAX_BOX) if correct else 0
+            box = min(box + 1, self.max_box) if correct else 0
             due = at + timedelta(days=2**box) if correct else at
             state = State(fact.id, box, due, seen + 1, missed + (not correct), at, correct)
             source, ok = fact.passage.source, int(correct)

@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.app.cli.root import IndexOpt, JsonOpt, LlmOpt, SeedsOpt, _assistant, app
+from assistant.settings import knob_default
+
+_N_HELP = f"number of questions (default: PREP_QUIZ_QUESTIONS, {knob_default('quiz_questions')})"
 
 if TYPE_CHECKING:
     from assistant.study.compare import Table
@@ -33,7 +36,7 @@ def quiz(
         str | None,
         typer.Option("--topic", help="rounds, culture, comp or system-design (default: all)"),
     ] = None,
-    n: Annotated[int, typer.Option("--n", min=1, max=50, help="number of questions")] = 5,
+    n: Annotated[int | None, typer.Option("--n", min=1, max=50, help=_N_HELP)] = None,
     seed: Annotated[
         int | None, typer.Option("--seed", help="draw the same questions again (same history)")
     ] = None,

@@ -20,11 +20,12 @@ from urllib.parse import unquote, urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.settings import knob_default
+
 if TYPE_CHECKING:
     from assistant.settings import Settings
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1")
-FAILED_LOGIN_DELAY = 0.5  # seconds
 WILDCARDS = ("0.0.0.0", "::", "")
 
 # No remote loads of any kind: scripts, styles, images and fonts come from the page's own origin.
@@ -128,6 +129,7 @@ class GuardConfig:
     username: str = "prep"
     realm: str = "Interview Prep Assistant"
     blocked: tuple[str, ...] = field(default=BLOCKED_PREFIXES)
+    login_delay: float = field(default_factory=lambda: float(knob_default("page_login_delay")))
 
 
 class Guard:
@@ -208,7 +210,8 @@ class Guard:
             challenge = f'Basic realm="{self.config.realm}", charset="UTF-8"'
             headers.append((b"www-authenticate", challenge.encode()))
             if any(k.lower() == b"authorization" for k, _ in scope["headers"]):
-                await asyncio.sleep(FAILED_LOGIN_DELAY)  # a wrong password costs a guesser time
+                # A wrong password costs a guesser time (PREP_PAGE_LOGIN_DELAY).
+                await asyncio.sleep(self.config.login_delay)
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": f"{reason}\n".encode()})
 
@@ -249,4 +252,5 @@ def guard_config(settings: Settings, host: str, open_page: bool = False) -> Guar
             "set PREP_PASSWORD or PREP_PASSWORD_FILE, or pass --no-auth to accept an open page"
         )
     extra = [h for h in settings.allowed_hosts.split(",") if h.strip()]
-    return GuardConfig(hosts=allowed_hosts(host, extra), password=password)
+    hosts = allowed_hosts(host, extra)
+    return GuardConfig(hosts=hosts, password=password, login_delay=settings.page_login_delay)

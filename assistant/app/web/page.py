@@ -18,9 +18,6 @@ if TYPE_CHECKING:
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
-EXAMPLES = 4  # example questions on the page, built from the index (Assistant.examples)
-CONCURRENCY = 4  # answers computed at once; more wait in the queue, none are dropped
-QUEUE_SIZE = 256
 
 CSS = """
 .src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px;
@@ -154,10 +151,10 @@ def example_updates(assistant: Assistant) -> list[Any]:
     """One update per example button: a question from the index, or hidden if there are fewer."""
     import gradio as gr
 
-    questions = assistant.examples(EXAMPLES)
+    questions, n = assistant.examples(), assistant.settings.page_examples
     return [
         gr.update(value=q, visible=True) if q else gr.update(value="", visible=False)
-        for q in [*questions, *[""] * EXAMPLES][:EXAMPLES]
+        for q in [*questions, *[""] * n][:n]
     ]
 
 
@@ -175,7 +172,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
     import gradio as gr
 
     companies = ["All", *(c.title() for c in assistant.companies())]
-    examples = assistant.examples(EXAMPLES)
+    examples, n_examples = assistant.examples(), assistant.settings.page_examples
 
     Turn = tuple[list[dict[str, str]], list[dict[str, str]], list[str], str, str]
 
@@ -239,7 +236,7 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
                 with gr.Row():
                     example_buttons = [
                         gr.Button(q, size="sm", elem_classes=["example"], visible=bool(q))
-                        for q in [*examples, *[""] * EXAMPLES][:EXAMPLES]
+                        for q in [*examples, *[""] * n_examples][:n_examples]
                     ]
                 with gr.Row():
                     company = gr.Radio(companies, value="All", label="Company", elem_id="company")
@@ -297,7 +294,8 @@ def build(assistant: Assistant) -> Any:
         shown = [company, engine, picked, listing, *examples]
         demo.load(refresh, None, shown, api_visibility="private")
         added.then(refresh, None, shown, api_visibility="private")
-    demo.queue(default_concurrency_limit=CONCURRENCY, max_size=QUEUE_SIZE)
+    s = assistant.settings
+    demo.queue(default_concurrency_limit=s.page_concurrency, max_size=s.page_queue_size)
     return demo
 
 

@@ -120,7 +120,8 @@ def quiz_tab(assistant: Assistant) -> None:
         state = gr.State({})
         with gr.Row():
             topic = gr.Dropdown([ALL, *TOPICS], value=ALL, label="Topic", elem_id="quiz-topic")
-            count = gr.Slider(1, 20, value=5, step=1, label="Questions", elem_id="quiz-n")
+            n = assistant.settings.quiz_questions
+            count = gr.Slider(1, 20, value=n, step=1, label="Questions", elem_id="quiz-n")
             go = gr.Button("Start quiz", variant="primary", elem_id="quiz-start")
         question = gr.HTML(question_html({}), elem_id="quiz-question")
         with gr.Row():
