@@ -1,4 +1,4 @@
-"""Spelling: correct question words against the index's own vocabulary (symspellpy)."""
+"""Spelling: correct question words to the index's own words (edit lookups, English word counts)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from importlib import resources
 from typing import Any
 
@@ -20,14 +20,15 @@ _ENGLISH = "frequency_dictionary_en_82_765.txt"
 
 
 @lru_cache(maxsize=1)
-def english() -> dict[str, int]:
-    """English words and their corpus counts (symspellpy's frequency dictionary)."""
+def _english_counts() -> dict[str, str]:
     text = (resources.files("symspellpy") / _ENGLISH).read_text(encoding="utf-8")
-    out: dict[str, int] = {}
-    for line in text.splitlines():
-        word, _, count = line.partition(" ")
-        out[word] = int(count or 0)
-    return out
+    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+
+
+def english(word: str) -> int | None:
+    """How common an English word is (symspellpy's frequency list); None if it is not English."""
+    count = _english_counts().get(word)
+    return None if count is None else int(count)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -45,9 +46,8 @@ def _one_edit(word: str) -> set[str]:
 
 def nearest_english(word: str) -> str | None:
     """The most common English word one edit from `word` (None if there is none)."""
-    words = english()
-    near = [w for w in _one_edit(word) if w in words]
-    return max(near, key=lambda w: (words[w], w)) if near else None
+    near = [(n, w) for w in _one_edit(word) if (n := english(w)) is not None]
+    return max(near)[1] if near else None
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,8 @@ class Speller:
                 low = word.lower()
                 counts[low] += 1
                 capitalised[low] += word[0].isupper()
+        for word in STOPWORDS:
+            counts.setdefault(word, 1)
         self.counts = counts
         self.capitalised = capitalised
         self.vocab = frozenset(counts) | STOPWORDS
@@ -92,16 +94,18 @@ class Speller:
         self.long_word = long_word
         self.typo_odds = typo_odds
 
-    @cached_property
-    def _sym(self) -> Any:
-        """The symspell table of the index's words, built on the first word that needs it."""
-        from symspellpy import SymSpell
+    def nearest(self, word: str, distance: int) -> list[str]:
+        """Index words one edit from `word` (else two if allowed), the most common first.
 
-        sym = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word in sorted(self.vocab):
-            if len(word) >= self.min_length - 1:
-                sym.create_dictionary_entry(word, self.counts.get(word, 1))
-        return sym
+        Common means in the index, then in English (a tie of 'what' and 'want' goes to 'what').
+        The edits are generated and looked up (deletions, swaps of neighbours, replacements,
+        insertions: optimal string alignment), which costs no table to build.
+        """
+        ring = _one_edit(word)
+        found = [w for w in ring if w in self.counts]
+        if not found and distance > 1:
+            found = list({w for edit in ring for w in _one_edit(edit) if w in self.counts})
+        return sorted(found, key=lambda w: (-self.counts[w], -(english(w) or 0), w))
 
     def is_name(self, word: str) -> bool:
         """Whether the index ever writes this word capitalised (a name, a label, a heading)."""
@@ -109,19 +113,17 @@ class Speller:
 
     def suggest(self, word: str, first: bool = False) -> str | None:
         """The index word a typed word was meant to be, or None to leave it as typed."""
-        from symspellpy import Verbosity
-
         low = word.lower()
         if len(low) < self.min_length or low in self.vocab or (word.isupper() and len(word) > 1):
             return None
         name = word[0].isupper() and not first
         distance = 2 if len(low) >= self.long_word else 1
-        found = [str(s.term) for s in self._sym.lookup(low, Verbosity.CLOSEST, distance)]
+        found = [f for f in self.nearest(low, distance) if len(f) >= self.min_length - 1]
         if name:
             found = [f for f in found if self.is_name(f)]
-        typed = english().get(low)
+        typed = english(low)
         if found:
-            if typed is None or english().get(found[0], 0) >= typed * self.typo_odds:
+            if typed is None or (english(found[0]) or 0) >= typed * self.typo_odds:
                 return _cased_like(found[0], word)
             return None
         if typed is not None or name:
