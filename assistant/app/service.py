@@ -15,7 +15,7 @@ from assistant.answer.citations import Answer
 from assistant.errors import BadQuestion, PrepError
 from assistant.index.store import IndexReader, Manifest
 from assistant.ingest.documents import Document
-from assistant.retrieve.question import clean_question
+from assistant.retrieve.question import abbreviations, clean_question, spelt_out
 from assistant.settings import Settings
 from assistant.textnorm import normalize
 
@@ -191,12 +191,12 @@ class Assistant:
         return company
 
     def spelled(self, text: str) -> Correction:
-        """The question with its misspelt words corrected against the index's vocabulary."""
+        """The question with abbreviations the index lacks spelt out, misspelt words corrected."""
         from assistant.retrieve.spelling import speller_for
 
         s = self.settings
         speller = speller_for(self.reader, s.spell_min_length, s.spell_long_word, s.spell_typo_odds)
-        return speller.correct(text)
+        return speller.correct(spelt_out(text, speller.vocab), keep=abbreviations())
 
     def run(
         self, question: str, k: int | None = None, company: str | None = None
@@ -206,7 +206,7 @@ class Assistant:
         fixed = self.spelled(text)
         out = self.chain(k, self.check_company(company)).invoke(fixed.text)
         answer: Answer = out["answer"]
-        if fixed.changes:
+        if fixed.text != text:
             answer = answer.model_copy(update={"question": text, "searched_for": fixed.text})
         return out["documents"], answer
 
@@ -228,7 +228,7 @@ class Assistant:
         retriever = self.retriever(k, self.check_company(company))
         docs = retriever.invoke(normalize(fixed.text))
         for event in self.answerer(retriever).events({"question": fixed.text, "documents": docs}):
-            if event.answer is not None and fixed.changes:
+            if event.answer is not None and fixed.text != text:
                 update = {"question": text, "searched_for": fixed.text}
                 event = replace(event, answer=event.answer.model_copy(update=update))
             yield event

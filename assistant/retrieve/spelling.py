@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -131,12 +131,14 @@ class Speller:
         near = nearest_english(low)
         return _cased_like(near, word) if near else None
 
-    def correct(self, text: str) -> Correction:
-        """The text with every correctable word corrected."""
+    def correct(self, text: str, keep: Collection[str] = ()) -> Correction:
+        """The text with every correctable word corrected (words in `keep`, lower case, stay)."""
         changes: list[tuple[str, str]] = []
 
         def fix(m: re.Match[str]) -> str:
             word = m.group()
+            if word.lower() in keep:
+                return word
             better = self.suggest(word, first=not text[: m.start()].strip())
             if better is None or better.lower() == word.lower():
                 return word
