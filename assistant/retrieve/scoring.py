@@ -33,6 +33,7 @@ _INTERROGATIVE = re.compile(
     re.I,
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
+_CODE = re.compile(r"[A-Za-z]{1,4}\d{1,3}")  # a level or model code: 'IC6', 'L8', 'p99'
 _ASKS_QUESTIONS = re.compile(r"\b(?:questions?|ask|asks|asked|prompts?)\b", re.I)
 
 
@@ -170,16 +171,21 @@ class UnitScorer:
         return out
 
     def unknown_names(self, question: str) -> list[str]:
-        """Capitalised names in the question (a city, a title) that no document mentions."""
+        """Names in the question (a city, a title, a level code) that no document mentions.
+
+        A name is a capitalised word (not the first, which any sentence capitalises) or, in any
+        case and place, a code of letters then digits ('IC6', 'l8').
+        """
         lexical = self.lexical
         words = re.findall(r"[A-Za-z][A-Za-z0-9&'’()-]*[A-Za-z0-9)]|[A-Z]", question)
         missing: list[str] = []
         for i, word in enumerate(words):
-            if i == 0 or not word[0].isupper() or word.lower() in STOPWORDS:
+            code = bool(_CODE.fullmatch(word))
+            if not code and (i == 0 or not word[0].isupper() or word.lower() in STOPWORDS):
                 continue
             if all(lexical.known(t) for t in terms(word)):
                 continue
-            if word.isupper() and self._acronym_known(word):
+            if word.isupper() and not code and self._acronym_known(word):
                 continue
             if currency_names(word):
                 continue  # a currency: the answer says which currencies its figures are in

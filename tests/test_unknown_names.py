@@ -1,0 +1,54 @@
+"""Names a question asks about that no document mentions: capitalised words and level codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assistant.retrieve.lexical import LexicalIndex
+from assistant.retrieve.scoring import UnitScorer
+
+
+@dataclass
+class _Chunk:
+    search_text: str
+
+
+@dataclass
+class _Reader:
+    texts: list[str]
+
+    def all_chunks(self) -> list[_Chunk]:
+        return [_Chunk(t) for t in self.texts]
+
+
+TEXTS = [
+    "Zephyr Robotics levels run from Z1 to Z4; a Z3 engineer earns $180K.",
+    "The onsite loop in New York City has four rounds.",
+]
+
+
+def _scorer() -> UnitScorer:
+    return UnitScorer(_Reader(TEXTS), LexicalIndex(["0", "1"], TEXTS), (), 0.5, 0.12)
+
+
+def test_a_capitalised_word_no_document_has_is_unknown() -> None:
+    assert _scorer().unknown_names("What does Zephyr pay in Lisbon?") == ["Lisbon"]
+
+
+def test_the_first_word_is_not_a_name_by_its_capital() -> None:
+    assert _scorer().unknown_names("Describe the Zephyr onsite loop") == []
+
+
+def test_a_level_code_no_document_has_is_unknown_in_any_case_or_place() -> None:
+    assert _scorer().unknown_names("Z7 pay at Zephyr") == ["Z7"]
+    assert _scorer().unknown_names("what does a z9 engineer earn at zephyr") == ["z9"]
+    assert _scorer().unknown_names("what does a z3 engineer earn at zephyr") == []
+
+
+def test_an_acronym_of_words_the_documents_spell_out_is_known() -> None:
+    assert _scorer().unknown_names("How many rounds in the NYC loop?") == []
+
+
+def test_a_code_is_not_read_as_an_acronym() -> None:
+    """'ZR5' is not 'Zephyr Robotics' plus a digit: a code the documents lack is unknown."""
+    assert _scorer().unknown_names("What is the ZR5 level at Zephyr Robotics?") == ["ZR5"]
