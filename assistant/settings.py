@@ -133,6 +133,11 @@ class Settings(BaseSettings):
         description="answer sentences score at least this share of the best",
     )
     max_sentences: int = Field(default=4, ge=1, le=12)
+    comp_lead: bool = Field(
+        default=True,
+        description="a pay question about one company opens with its comp-table rows, "
+        "one line per source",
+    )
     spell_min_length: int = Field(
         default=3, ge=2, description="question words shorter than this are never spell-corrected"
     )

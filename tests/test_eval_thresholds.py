@@ -75,14 +75,17 @@ def test_followups(seeded_index: Settings) -> None:
 # citation precision, 0.964 -> 0.924, because it is averaged over the questions answered: 16 of
 # 77 before, 70 after; only 2 of the 16 cite less precisely than their clean twin. The typo set
 # is also held to the issue's own bar: within 0.05 of the clean set on every answer metric.
+# Raised where later changes measured higher (abbreviations, the comp-row lead); where one
+# measured a little lower (citation precision: test 0.946, candidates 0.930, typos 0.923, as the
+# lead quotes a second source's figure the golden file does not list), the bar is not lowered.
 MEASURED = {
     "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
-    "typos": {"hit_at_1": 0.896, "answer_recall": 0.870, "first_line_recall": 0.760,
+    "typos": {"hit_at_1": 0.896, "answer_recall": 0.870, "first_line_recall": 0.773,
               "citation_precision": 0.924},
-    "candidates": {"hit_at_1": 0.929, "answer_recall": 0.740, "first_line_recall": 0.643,
+    "candidates": {"hit_at_1": 0.939, "answer_recall": 0.745, "first_line_recall": 0.648,
                    "citation_precision": 0.931, "refusal_accuracy": 0.478},
-    "all": {"first_line_recall": 0.773},
+    "all": {"first_line_recall": 0.786},
 }  # fmt: skip
 MARGIN = 0.03
 

@@ -12,6 +12,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from assistant.answer.citations import Answer
+from assistant.app.study_facade import StudyFacade
 from assistant.errors import BadQuestion, PrepError
 from assistant.index.store import IndexReader, Manifest
 from assistant.ingest.documents import Document
@@ -26,15 +27,13 @@ if TYPE_CHECKING:
     from assistant.index.build import IndexReport
     from assistant.ingest.library import Added
     from assistant.retrieve.spelling import Correction
-    from assistant.study.compare import CompareRules, Table
+    from assistant.study.compare import Table
     from assistant.study.passages import Passage
-    from assistant.study.quiz import Fact, QuizRules, Verdict
-    from assistant.study.studylog import StudyLog
 
 Notify = Callable[[str], None]
 
 
-class Assistant:
+class Assistant(StudyFacade):
     """Answers questions from the index; builds the index on first use."""
 
     def __init__(self, settings: Settings, notify: Notify | None = None):
@@ -45,6 +44,7 @@ class Assistant:
         self._reader_lock = threading.Lock()
         self._passages: tuple[IndexReader, list[Passage]] | None = None
         self._organisations: tuple[IndexReader, tuple[str, ...]] | None = None
+        self._tables: dict[str, tuple[IndexReader, Table]] = {}
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""
@@ -204,8 +204,11 @@ class Assistant:
         """The retrieved chunks and the answer (raises BadQuestion for unusable input)."""
         text = clean_question(question, self.settings.max_question_chars)
         fixed = self.spelled(text)
-        out = self.chain(k, self.check_company(company)).invoke(fixed.text)
+        company = self.check_company(company)
+        out = self.chain(k, company).invoke(fixed.text)
         answer: Answer = out["answer"]
+        if self.settings.llm == "extractive" and self.settings.comp_lead:
+            answer = self.comp_lead(fixed.text, answer, company)
         if fixed.text != text:
             answer = answer.model_copy(update={"question": text, "searched_for": fixed.text})
         return out["documents"], answer
@@ -307,80 +310,6 @@ class Assistant:
         from assistant.index.watch import watch_in_background
 
         return watch_in_background(self.settings, on_report, on_error)
-
-    # --- study mode: quiz and compare, over what is indexed ----------------------------------
-    def passages(self) -> list[Passage]:
-        """Every citable sentence and table row of the indexed documents."""
-        from assistant.study.passages import from_chunks
-
-        reader = self.reader
-        if self._passages is None or self._passages[0] is not reader:
-            self._passages = (reader, from_chunks(reader.all_chunks()))
-        return self._passages[1]
-
-    def compare(self, companies: list[str]) -> Table:
-        """The cited compensation table of these companies; disagreeing sources side by side."""
-        from assistant.study.compare import compare
-
-        names = [c.strip().lower() for c in companies if c.strip()]
-        if not names:
-            raise BadQuestion("name at least one company, e.g. prep compare acme globex")
-        for name in names:
-            self.check_company(name)
-        return compare(self.passages(), names, self.compare_rules())
-
-    def study_log(self) -> StudyLog:
-        """The quiz history (SQLite file of the settings)."""
-        from assistant.study.studylog import StudyLog
-
-        return StudyLog(self.settings.study_db, self.settings.quiz_max_box)
-
-    def compare_rules(self) -> CompareRules:
-        """Compare's tunable numbers, from the settings."""
-        from assistant.study.compare import CompareRules
-
-        return CompareRules(self.settings.compare_label_gap, self.settings.compare_tolerance)
-
-    def quiz_rules(self) -> QuizRules:
-        """The quiz's tunable numbers, from the settings: each field from setting quiz_<field>."""
-        from dataclasses import fields
-
-        from assistant.study.quiz import QuizRules
-
-        return QuizRules(
-            **{f.name: getattr(self.settings, f"quiz_{f.name}") for f in fields(QuizRules)}
-        )
-
-    def quiz(
-        self, n: int | None = None, topic: str | None = None, seed: int | None = None
-    ) -> list[Fact]:
-        """n questions (default: quiz_questions) from the indexed documents; missed facts first."""
-        from assistant.study.quiz import TOPICS, facts, make_quiz
-
-        if topic is not None and topic not in TOPICS:
-            raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
-        rules, n = self.quiz_rules(), self.settings.quiz_questions if n is None else n
-        found = facts(self.passages(), rules)
-        picked = make_quiz(found, n, topic, self.study_log().history(), seed)
-        if not picked:
-            raise BadQuestion(
-                f"no quiz questions{f' on {topic}' if topic else ''} in the indexed documents; "
-                "try another --topic, or add notes with prep add"
-            )
-        if self.settings.llm != "extractive":
-            from assistant.study.quizgen import phrase_questions
-
-            prompts = self.settings.prompts_dir
-            picked = phrase_questions(self._model, prompts, picked, self.notify, rules)
-        return picked
-
-    def answer_quiz(self, fact: Fact, answer: str) -> Verdict:
-        """Check a typed answer leniently and record it for spaced repetition."""
-        from assistant.study.quiz import check
-
-        verdict = check(fact, answer, self.quiz_rules())
-        self.study_log().record(fact, verdict.correct, answer)
-        return verdict
 
     def stats(self) -> tuple[int, int]:
         """(documents, chunks) in the index."""

@@ -22,8 +22,8 @@ from assistant.textnorm import normalize, tokens
 
 _FIGURE = re.compile(r"\d")
 _ASKS_AMOUNT = re.compile(
-    r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|tc|total|base|"
-    r"stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
+    r"\b(how much|pay|paid|pays|salary|salaries|comp|compensation|earn|earns|make|makes|tc|"
+    r"total|base|stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
     re.I,
 )
 _ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
@@ -35,6 +35,11 @@ _INTERROGATIVE = re.compile(
 _ASIDE = re.compile(r"\(([^()]*)\)")
 _CODE = re.compile(r"[A-Za-z]{1,4}\d{1,3}")  # a level or model code: 'IC6', 'L8', 'p99'
 _ASKS_QUESTIONS = re.compile(r"\b(?:questions?|ask|asks|asked|prompts?)\b", re.I)
+
+
+def asks_amount(question: str) -> bool:
+    """Whether a question asks for pay or another amount of money."""
+    return bool(_ASKS_AMOUNT.search(question))
 
 
 @dataclass

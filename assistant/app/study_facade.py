@@ -1,0 +1,129 @@
+"""Study mode over the index: passages, the compare table, the quiz, and the comp-row lead."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from assistant.answer.citations import Answer
+from assistant.errors import BadQuestion
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from assistant.index.store import IndexReader
+    from assistant.settings import Settings
+    from assistant.study.compare import CompareRules, Table
+    from assistant.study.passages import Passage
+    from assistant.study.quiz import Fact, QuizRules, Verdict
+    from assistant.study.studylog import StudyLog
+
+
+class StudyFacade:
+    """The study half of the Assistant facade; wires study/ to the index, holds no logic."""
+
+    settings: Settings
+    notify: Callable[[str], None]
+    _passages: tuple[IndexReader, list[Passage]] | None
+    _tables: dict[str, tuple[IndexReader, Table]]
+
+    if TYPE_CHECKING:
+
+        @property
+        def reader(self) -> IndexReader: ...
+
+        @property
+        def _model(self) -> Any: ...
+
+        def check_company(self, company: str | None) -> str | None: ...
+
+        def companies(self) -> list[str]: ...
+
+        def organisations(self) -> tuple[str, ...]: ...
+
+    # --- study mode: quiz and compare, over what is indexed ----------------------------------
+    def passages(self) -> list[Passage]:
+        """Every citable sentence and table row of the indexed documents."""
+        from assistant.study.passages import from_chunks
+
+        reader = self.reader
+        if self._passages is None or self._passages[0] is not reader:
+            self._passages = (reader, from_chunks(reader.all_chunks()))
+        return self._passages[1]
+
+    def compare(self, companies: list[str]) -> Table:
+        """The cited compensation table of these companies; disagreeing sources side by side."""
+        from assistant.study.compare import compare
+
+        names = [c.strip().lower() for c in companies if c.strip()]
+        if not names:
+            raise BadQuestion("name at least one company, e.g. prep compare acme globex")
+        for name in names:
+            self.check_company(name)
+        return compare(self.passages(), names, self.compare_rules())
+
+    def study_log(self) -> StudyLog:
+        """The quiz history (SQLite file of the settings)."""
+        from assistant.study.studylog import StudyLog
+
+        return StudyLog(self.settings.study_db, self.settings.quiz_max_box)
+
+    def compare_rules(self) -> CompareRules:
+        """Compare's tunable numbers, from the settings."""
+        from assistant.study.compare import CompareRules
+
+        return CompareRules(self.settings.compare_label_gap, self.settings.compare_tolerance)
+
+    def quiz_rules(self) -> QuizRules:
+        """The quiz's tunable numbers, from the settings: each field from setting quiz_<field>."""
+        from dataclasses import fields
+
+        from assistant.study.quiz import QuizRules
+
+        return QuizRules(
+            **{f.name: getattr(self.settings, f"quiz_{f.name}") for f in fields(QuizRules)}
+        )
+
+    def quiz(
+        self, n: int | None = None, topic: str | None = None, seed: int | None = None
+    ) -> list[Fact]:
+        """n questions (default: quiz_questions) from the indexed documents; missed facts first."""
+        from assistant.study.quiz import TOPICS, facts, make_quiz
+
+        if topic is not None and topic not in TOPICS:
+            raise BadQuestion(f"unknown quiz topic '{topic}'; use one of: {', '.join(TOPICS)}")
+        rules, n = self.quiz_rules(), self.settings.quiz_questions if n is None else n
+        found = facts(self.passages(), rules)
+        picked = make_quiz(found, n, topic, self.study_log().history(), seed)
+        if not picked:
+            raise BadQuestion(
+                f"no quiz questions{f' on {topic}' if topic else ''} in the indexed documents; "
+                "try another --topic, or add notes with prep add"
+            )
+        if self.settings.llm != "extractive":
+            from assistant.study.quizgen import phrase_questions
+
+            prompts = self.settings.prompts_dir
+            picked = phrase_questions(self._model, prompts, picked, self.notify, rules)
+        return picked
+
+    def answer_quiz(self, fact: Fact, answer: str) -> Verdict:
+        """Check a typed answer leniently and record it for spaced repetition."""
+        from assistant.study.quiz import check
+
+        verdict = check(fact, answer, self.quiz_rules())
+        self.study_log().record(fact, verdict.correct, answer)
+        return verdict
+
+    def comp_lead(self, question: str, answer: Answer, company: str | None) -> Answer:
+        """The answer opened by the comp-table rows it asks about (one company named)."""
+        from assistant.retrieve.scoring import companies_in
+        from assistant.study.comp_lead import with_comp_lead
+
+        named = [company] if company else sorted(companies_in(question, self.organisations()))
+        if len(named) != 1 or named[0] not in self.companies():
+            return answer
+        table = self._tables.get(named[0])
+        if table is None or table[0] is not self.reader:
+            table = self._tables[named[0]] = (self.reader, self.compare(named))
+        chunks = self.reader.all_chunks()
+        return with_comp_lead(question, answer, table[1], chunks, self.settings.max_sentences)
