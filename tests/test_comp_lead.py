@@ -124,3 +124,25 @@ def test_disagreeing_seed_sources_each_lead_with_their_figure(
         assert any(figure in s.text for s in lead), answer.answer
     assert len({s.citation.file for s in lead if s.citation}) == len(figures), answer.answer
     assert answer.note == DIFFERENT
+
+
+def _cand(text: str, source: str) -> Any:
+    from langchain_core.documents import Document
+
+    from assistant.retrieve.scoring import Candidate
+
+    doc = Document(page_content=text, metadata={"source": source})
+    return Candidate(doc, "u", 0, len(text), text, "sentence", 0, 0, 0, [])
+
+
+def test_a_line_repeating_its_sources_amounts_is_a_restatement() -> None:
+    from assistant.answer.extractive import restates
+
+    first = _cand("L4: $280k–$420k; L5: $520k–$780k at Acme.", "b.md")
+    again = _cand("Total comp clusters $280k–$420k at L4 and $520k–$780k at L5.", "b.md")
+    other = _cand("Acme pays L5 $520k–$780k, a second source says.", "c.md")
+    more = _cand("L5 is $520k–$780k and L6 $700k–$1.1M.", "b.md")
+    assert restates(again, first)
+    assert not restates(other, first)  # another source agreeing is a second citation, not noise
+    assert not restates(more, first)  # it adds L6
+    assert not restates(_cand("Acme has four rounds.", "b.md"), first)

@@ -111,6 +111,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
                 continue
             if any(len(words & s) / max(1, len(words | s)) > 0.7 for s in seen_text):
                 continue
+            if any(restates(cand, p) for p in picked):
+                continue
             picked.append(cand)
             seen_text.append(words)
         return picked
@@ -176,3 +178,12 @@ def currency_caveat(question: str, picked: list[Candidate]) -> str | None:
         f"The documents give no figure in {', '.join(sorted(asked))}; "
         f"they give {', '.join(sorted(given))}:"
     )
+
+
+def restates(cand: Candidate, other: Candidate) -> bool:
+    """Whether a unit only repeats amounts its own source already gave in another picked unit."""
+    if cand.chunk.metadata.get("source") != other.chunk.metadata.get("source"):
+        return False
+    mine = [f for f in find_figures(cand.text) if not f.percent]
+    said = [f for f in find_figures(other.text) if not f.percent]
+    return bool(mine) and all(any(f.matches(g, 0.0) for g in said) for f in mine)
