@@ -1,9 +1,6 @@
-"""Currencies in questions: never a reason to refuse; an answer without a figure in the asked
-currency says so first (a partial answer)."""
+"""Currencies in questions: never refused on; an answer lacking the asked currency says so."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import pytest
 from langchain_core.documents import Document
@@ -11,27 +8,9 @@ from langchain_core.documents import Document
 from assistant.answer.extractive import currency_caveat
 from assistant.app.service import Assistant
 from assistant.domain.figures import currencies_asked, currency_names
-from assistant.retrieve.lexical import LexicalIndex
-from assistant.retrieve.scoring import Candidate, UnitScorer
+from assistant.retrieve.scoring import Candidate
+from tests.fake_index import scorer_over
 from tests.test_other_corpus import assistant, corpus_index  # noqa: F401  (fixtures)
-
-
-@dataclass
-class _Chunk:
-    search_text: str
-
-
-@dataclass
-class _Reader:
-    texts: list[str]
-
-    def all_chunks(self) -> list[_Chunk]:
-        return [_Chunk(t) for t in self.texts]
-
-
-def _scorer(*texts: str) -> UnitScorer:
-    lexical = LexicalIndex([str(i) for i in range(len(texts))], list(texts))
-    return UnitScorer(_Reader(list(texts)), lexical, (), 0.5, 0.12)
 
 
 def test_currency_names_come_from_the_data_file() -> None:
@@ -41,7 +20,7 @@ def test_currency_names_come_from_the_data_file() -> None:
 
 def test_a_currency_is_never_an_unknown_name() -> None:
     """Named or not in the documents, a currency is answered with a caveat, not refused."""
-    scorer = _scorer("Zephyr pays senior engineers £120K in London.")
+    scorer = scorer_over("Zephyr pays senior engineers £120K in London.")
     assert scorer.unknown_names("What does Zephyr pay in GBP?") == []
     assert scorer.unknown_names("What does Zephyr pay in CHF?") == []
     assert scorer.unknown_names("What does Zephyr pay in Quatloos?") == ["Quatloos"]

@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from assistant.retrieve.lexical import LexicalIndex
 from assistant.retrieve.scoring import UnitScorer
-
-
-@dataclass
-class _Chunk:
-    search_text: str
-
-
-@dataclass
-class _Reader:
-    texts: list[str]
-
-    def all_chunks(self) -> list[_Chunk]:
-        return [_Chunk(t) for t in self.texts]
-
+from tests.fake_index import scorer_over
 
 TEXTS = [
     "Zephyr Robotics levels run from Z1 to Z4; a Z3 engineer earns $180K.",
@@ -28,7 +12,7 @@ TEXTS = [
 
 
 def _scorer() -> UnitScorer:
-    return UnitScorer(_Reader(TEXTS), LexicalIndex(["0", "1"], TEXTS), (), 0.5, 0.12)
+    return scorer_over(*TEXTS)
 
 
 def test_a_capitalised_word_no_document_has_is_unknown() -> None:
