@@ -123,6 +123,10 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=0.5, ge=0, le=1, description="sentence score: vector similarity vs term overlap"
     )
+    rerank_company_word: str = Field(
+        default="the company",
+        description="chunks are re-ranked with the company's name read as this ('' keeps it)",
+    )
     unknown_penalty: float = Field(
         default=0.12, ge=0, description="sentence score lost per question term no passage has"
     )

@@ -111,3 +111,35 @@ def test_companies_named_in_a_question_include_multi_word_names() -> None:
     named = HybridRetriever._companies_named("Zephyr Robotics or Hooli's pay?", chunks)
     assert named == {"zephyr robotics", "hooli"}
     assert HybridRetriever._companies_named("robotics pay at globexx", chunks) == set()
+
+
+def test_without_companies_reads_every_company_name_as_one_neutral_word() -> None:
+    """The rerank's question: each company (any case, possessive, several words) made neutral."""
+    from assistant.retrieve.scoring import without_companies
+
+    companies = ("zephyr robotics", "zephyr", "hooli")
+    question = "Zephyr Robotics' L5 pay vs HOOLI's, and zephyr's bonus? (not zephyrs)"
+    assert without_companies(question, companies, "the company") == (
+        "the company' L5 pay vs the company, and the company bonus? (not zephyrs)"
+    )
+    assert without_companies(question, companies, "") == question  # '' keeps the names
+    assert without_companies(question, (), "the company") == question
+
+
+def test_rerank_embeds_the_question_without_its_company(fake_index: Settings) -> None:
+    """The rerank scores units against the neutral question; retrieval against the typed one."""
+    seen: list[str] = []
+
+    class Recording(FakeEmbeddings):
+        def embed_query(self, text: str) -> list[float]:
+            seen.append(text)
+            return super().embed_query(text)
+
+    retriever = HybridRetriever.from_settings(
+        fake_index, IndexReader(fake_index), Recording(), companies=("netflix", "spotify")
+    )
+    retriever.invoke("What is the Netflix L5 bonus?")
+    assert seen == ["What is the Netflix L5 bonus?", "What is the the company L5 bonus?"]
+    seen.clear()
+    retriever.invoke("What is the L5 bonus?")  # no company named: one vector serves both
+    assert seen == ["What is the L5 bonus?"]

@@ -51,6 +51,7 @@ class HybridRetriever(BaseRetriever):
     rerank_n: int
     dense_weight: float
     unknown_penalty: float
+    rerank_company_word: str = ""
     company: str | None = None
     rerank: bool = True
     companies: tuple[str, ...] = ()
@@ -67,6 +68,7 @@ class HybridRetriever(BaseRetriever):
             "rerank_n": settings.rerank_n,
             "dense_weight": settings.dense_weight,
             "unknown_penalty": settings.unknown_penalty,
+            "rerank_company_word": settings.rerank_company_word,
         }
         return cls(reader=reader, embedder=embedder, **{**knobs, **overrides})
 
@@ -116,7 +118,7 @@ class HybridRetriever(BaseRetriever):
             self.unknown_penalty,
         )
         best: dict[str, float] = {}
-        for cand in scorer.score(query, self.query_vector(query), docs):
+        for cand in scorer.score(query, self._rerank_vector(query), docs):
             key = str(cand.chunk.metadata["id"])
             best[key] = max(best.get(key, -1.0), cand.score)
         for doc in docs:
@@ -126,6 +128,19 @@ class HybridRetriever(BaseRetriever):
             key=lambda i: (-best.get(str(docs[i].metadata["id"]), -1.0), i),
         )
         return [docs[i] for i in order]
+
+    def _rerank_vector(self, query: str) -> list[float]:
+        """The query's vector with each indexed company's name read as a neutral word.
+
+        Retrieval already keeps to the company asked about, so its name adds no evidence to the
+        rerank; left in, it favours chunks that repeat the name over chunks that answer.
+        """
+        from assistant.retrieve.scoring import without_companies
+
+        neutral = without_companies(query, self.companies, self.rerank_company_word)
+        if neutral == query:
+            return self.query_vector(query)
+        return self.embedder.embed_query(neutral)
 
     @staticmethod
     def _companies_named(query: str, chunks: dict[str, Any]) -> set[str]:

@@ -98,6 +98,14 @@ def companies_in(text: str, companies: tuple[str, ...]) -> set[str]:
     return {c for c in companies if re.search(rf"\b{re.escape(c)}\b", low)}
 
 
+def without_companies(text: str, companies: tuple[str, ...], word: str) -> str:
+    """The text with every company name (any case, a possessive too) replaced by `word`."""
+    if not word or not companies:
+        return text
+    names = "|".join(re.escape(c) for c in sorted(companies, key=len, reverse=True))
+    return re.sub(rf"\b(?:{names})(?:['’]s)?\b", word, text, flags=re.I)
+
+
 @dataclass
 class UnitScorer:
     """Scores units: dense similarity of stored unit vectors + IDF-weighted term overlap + cues."""
