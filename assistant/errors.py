@@ -71,3 +71,7 @@ class StudyLogError(PrepError):
 
 class BuildFailed(PrepError):
     """One build stopped on an error that is not the documents' fault; the old index stays."""
+
+
+class DataFileError(PrepError):
+    """A domain data file (resources/domain/*.txt) says something the code cannot use."""

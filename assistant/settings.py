@@ -123,6 +123,30 @@ class Settings(BaseSettings):
     dense_weight: float = Field(
         default=0.5, ge=0, le=1, description="sentence score: vector similarity vs term overlap"
     )
+    cue_amount: float = Field(
+        default=0.08, description="sentence score gained by a figure of money when pay is asked"
+    )
+    cue_count: float = Field(
+        default=0.04, description="sentence score gained by a number when a count is asked"
+    )
+    cue_boilerplate: float = Field(
+        default=0.1, description="sentence score lost in a boilerplate section or a link list"
+    )
+    cue_fragment: float = Field(
+        default=0.05, description="sentence score lost by a fragment (starts in lower case)"
+    )
+    cue_list_intro: float = Field(
+        default=0.1, description="sentence score lost by a short line that ends in ':'"
+    )
+    cue_list_intro_words: int = Field(
+        default=8, ge=1, description="a line ending in ':' is a list's introduction up to this"
+    )
+    cue_faq_question: float = Field(
+        default=0.05, description="an FAQ question's score lost to the answer that follows it"
+    )
+    cue_faq_answer_gap: float = Field(
+        default=0.01, description="an FAQ answer scores at least its question's score minus this"
+    )
     rerank_company_word: str = Field(
         default="the company",
         description="chunks are re-ranked with the company's name read as this ('' keeps it)",

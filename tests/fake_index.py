@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.retrieve.lexical import LexicalIndex
-from assistant.retrieve.scoring import UnitScorer
+from assistant.retrieve.scoring import Cues, UnitScorer
+from assistant.settings import Settings
 
 
 @dataclass
@@ -24,4 +25,5 @@ class FakeReader:
 def scorer_over(*texts: str) -> UnitScorer:
     """A unit scorer whose index holds these texts, one chunk each."""
     lexical = LexicalIndex([str(i) for i in range(len(texts))], list(texts))
-    return UnitScorer(FakeReader(list(texts)), lexical, (), 0.5, 0.12)
+    cues = Cues.from_settings(Settings())
+    return UnitScorer(FakeReader(list(texts)), lexical, (), 0.5, 0.12, cues)

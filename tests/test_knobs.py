@@ -86,3 +86,24 @@ def test_example_count_and_heading_length() -> None:
     seven = "What about One two three four five six seven at Hooli?"
     assert seven not in example_questions(chunks, ["hooli"], 20)
     assert seven in example_questions(chunks, ["hooli"], 20, max_words=7)
+
+
+def test_scorer_cues_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each shape cue of the unit scorer is a described PREP_CUE_* setting the retriever reads."""
+    from assistant.retrieve.hybrid import HybridRetriever
+    from assistant.retrieve.scoring import Cues
+
+    for name in Cues.__dataclass_fields__:
+        field = Settings.model_fields[f"cue_{name}"]
+        assert field.description and field.default is not None, name
+    monkeypatch.setenv("PREP_CUE_AMOUNT", "0.3")
+    monkeypatch.setenv("PREP_CUE_LIST_INTRO_WORDS", "5")
+    settings = Settings()
+    cues = Cues.from_settings(settings)
+    assert (cues.amount, cues.list_intro_words, cues.count) == (0.3, 5, settings.cue_count)
+    from assistant.index.store import IndexReader
+    from tests.conftest import FakeEmbeddings
+
+    reader = IndexReader.__new__(IndexReader)  # never opened: only the knobs are looked at
+    retriever = HybridRetriever.from_settings(settings, reader, FakeEmbeddings())
+    assert retriever.cues == cues

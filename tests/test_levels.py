@@ -45,3 +45,52 @@ def test_not_levels(text: str) -> None:
 def test_follow_up_swaps_the_level(previous: str, follow_up: str, expected: str) -> None:
     """A follow-up naming another level asks the same question about it."""
     assert rewrite(follow_up, [previous], ("acme",)) == expected
+
+
+@pytest.mark.parametrize(
+    ("label", "group"),
+    [
+        ("Senior Staff Engineer", "staff"),  # the highest word wins
+        ("Sr. Data Scientist", "senior"),
+        ("new grad hire", "entry"),  # a hyphen in the file also matches a space
+        ("Entry-Level MLE", "entry"),
+        ("Distinguished Fellow", "distinguished"),
+        ("Engineer II", ""),
+        ("Staffing partner", ""),  # whole words only
+    ],
+)
+def test_seniority_words_come_from_the_data_file(label: str, group: str) -> None:
+    from assistant.domain.levels import SENIORITY, seniority
+
+    assert SENIORITY[0] == "entry" and SENIORITY.index("senior") < SENIORITY.index("staff")
+    assert seniority(label) == group
+
+
+@pytest.mark.parametrize(
+    ("header", "col"),
+    [
+        ("Total Compensation (USD)", "total"),
+        ("Base Salary", "base"),
+        ("Salaries", "base"),
+        ("RSUs / yr", "stock"),
+        ("Equity grant", "stock"),
+        ("Signing bonus", "bonus"),
+        ("Baseline", ""),  # 'base' is a whole word, 'salar*' a prefix
+        ("Location", ""),
+    ],
+)
+def test_pay_columns_come_from_the_data_file(header: str, col: str) -> None:
+    from assistant.study.compare_shapes import column
+
+    assert column(header) == col
+
+
+def test_words_pattern_reads_prefixes_and_hyphens() -> None:
+    import re
+
+    from assistant.domain.data import words_pattern
+
+    pattern = re.compile(rf"\b(?:{words_pattern(['salar*', 'new-grad', 'sr.'])})(?!\w)", re.I)
+    assert [bool(pattern.search(t)) for t in ("salaries", "new grad", "SR.", "grad", "sala")] == [
+        True, True, True, False, False,
+    ]  # fmt: skip

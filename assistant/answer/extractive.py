@@ -69,7 +69,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
 
         reader = self.retriever.reader
         return UnitScorer(
-            reader, lexical_index(reader), self.companies, self.dense_weight, self.unknown_penalty
+            reader,
+            lexical_index(reader),
+            self.companies,
+            self.dense_weight,
+            self.unknown_penalty,
+            self.retriever.cues,
         )
 
     def select(self, candidates: list[Candidate], question: str = "") -> list[Candidate]:

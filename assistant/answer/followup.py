@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assistant.domain.levels import LEVEL, ladder_names
+from assistant.domain.levels import LEVEL, ladder_names, seniority_words
 
 _LEAD = re.compile(
     r"^\s*(?:and|but|also|ok(?:ay)?|so|then)?[\s,]*(?:what|how)\s+about\s+|^\s*(?:and|but|also)\s+",
@@ -17,7 +17,7 @@ _QUESTION_WORD = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(in|at|for|from)\s+((?:the\s+)?[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*)")
-_SENIORITY = r"(?i:\b(?:junior|senior|staff|principal|entry[- ]level)\b)"
+_SENIORITY = rf"(?i:\b(?:{seniority_words()})(?!\w))"
 # A level: a seniority word with or without a ladder name ("Senior SDE"), or a ladder's level
 # ("L5", "Level 4", "SDE II"; the ladders are in resources/domain/levels.txt).
 _LEVEL = re.compile(

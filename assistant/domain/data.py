@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from functools import cache
 
 from assistant.paths import resource_dir
@@ -24,3 +26,13 @@ def table(name: str) -> dict[str, list[str]]:
                 v for v in map(str.strip, values.split(",")) if v
             )
     return out
+
+
+def words_pattern(words: Iterable[str]) -> str:
+    """A regex alternation of data-file words: 'x*' is a prefix, a hyphen also matches a space."""
+    alts = []
+    for word in sorted(set(words), key=lambda w: (-len(w), w)):
+        prefix = word.endswith("*")
+        body = re.escape(word.rstrip("*")).replace(r"\-", "[- ]")
+        alts.append(body + (r"\w*" if prefix else ""))
+    return "|".join(alts)

@@ -28,6 +28,29 @@ def _pattern() -> str:
 
 LEVEL = re.compile(_pattern())
 
+# Seniority groups of resources/domain/seniority.txt, lowest first ('entry', ..., 'principal').
+SENIORITY: tuple[str, ...] = tuple(data.table("seniority.txt"))
+
+
+@lru_cache(maxsize=1)
+def _seniority_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each group's words as one pattern, highest group first."""
+    table = data.table("seniority.txt")
+    return tuple(
+        (group, re.compile(rf"\b(?:{data.words_pattern(words)})(?!\w)", re.I))
+        for group, words in reversed(table.items())
+    )
+
+
+def seniority(label: str) -> str:
+    """The highest seniority group a label names ('Senior Staff' -> 'staff'), else ''."""
+    return next((group for group, p in _seniority_patterns() if p.search(label)), "")
+
+
+def seniority_words() -> str:
+    """Every seniority word and phrase, as one regex alternation."""
+    return data.words_pattern(w for ws in data.table("seniority.txt").values() for w in ws)
+
 
 def ladder(match: re.Match[str]) -> str:
     """The ladder a level belongs to ('L', 'Level', 'SDE')."""

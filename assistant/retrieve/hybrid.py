@@ -12,6 +12,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.index.store import IndexReader
 from assistant.retrieve.lexical import LexicalIndex
+from assistant.retrieve.scoring import Cues
 from assistant.settings import Settings
 
 
@@ -52,6 +53,7 @@ class HybridRetriever(BaseRetriever):
     dense_weight: float
     unknown_penalty: float
     rerank_company_word: str = ""
+    cues: Cues
     company: str | None = None
     rerank: bool = True
     companies: tuple[str, ...] = ()
@@ -69,6 +71,7 @@ class HybridRetriever(BaseRetriever):
             "dense_weight": settings.dense_weight,
             "unknown_penalty": settings.unknown_penalty,
             "rerank_company_word": settings.rerank_company_word,
+            "cues": Cues.from_settings(settings),
         }
         return cls(reader=reader, embedder=embedder, **{**knobs, **overrides})
 
@@ -116,6 +119,7 @@ class HybridRetriever(BaseRetriever):
             self.companies,
             self.dense_weight,
             self.unknown_penalty,
+            self.cues,
         )
         best: dict[str, float] = {}
         for cand in scorer.score(query, self._rerank_vector(query), docs):

@@ -106,6 +106,25 @@ def without_companies(text: str, companies: tuple[str, ...], word: str) -> str:
     return re.sub(rf"\b(?:{names})(?:['’]s)?\b", word, text, flags=re.I)
 
 
+@dataclass(frozen=True)
+class Cues:
+    """What a unit's shape adds to or takes from its score (Settings' cue_* knobs)."""
+
+    amount: float
+    count: float
+    boilerplate: float
+    fragment: float
+    list_intro: float
+    list_intro_words: int
+    faq_question: float
+    faq_answer_gap: float
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Cues:
+        """The cues as the settings give them."""
+        return cls(**{f: getattr(settings, f"cue_{f}") for f in cls.__dataclass_fields__})
+
+
 @dataclass
 class UnitScorer:
     """Scores units: dense similarity of stored unit vectors + IDF-weighted term overlap + cues."""
@@ -115,6 +134,7 @@ class UnitScorer:
     companies: tuple[str, ...]
     dense_weight: float
     unknown_penalty: float
+    cues: Cues
 
     def score(self, question: str, qvec: list[float], docs: list[Document]) -> list[Candidate]:
         """Every unit of the retrieved chunks, scored, best first."""
@@ -152,20 +172,21 @@ class UnitScorer:
             dense = dot(qvec, vec)
             score = self.dense_weight * dense + (1 - self.dense_weight) * lex
             score -= self.unknown_penalty * unknown
+            cues = self.cues
             if wants_amount and MONEY.search(unit.text):
-                score += 0.08
+                score += cues.amount
             elif wants_count and _FIGURE.search(unit.text):
-                score += 0.04
+                score += cues.count
             if boilerplate().search(str(doc.metadata.get("heading", ""))) or unit.text.startswith(
                 "["
             ):
-                score -= 0.1
+                score -= cues.boilerplate
             if not (
                 unit.text[:1].isupper() or unit.text[:1].isdigit() or unit.text[:1] in "\"'“‘*$£€("
             ):
-                score -= 0.05  # a fragment cut from a longer sentence
-            if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= 8:
-                score -= 0.1  # introduces a list; says nothing by itself
+                score -= cues.fragment  # a fragment cut from a longer sentence
+            if unit.text.rstrip().endswith(":") and len(unit.text.split()) <= cues.list_intro_words:
+                score -= cues.list_intro  # introduces a list; says nothing by itself
             cand = Candidate(
                 doc, unit_id, unit.start, unit.end, unit.text, unit.kind, dense, lex, score, vec
             )
@@ -176,8 +197,8 @@ class UnitScorer:
                 and not unit.text.rstrip().endswith("?")
             ):
                 # An FAQ answer is as relevant as the question it answers.
-                cand.score = max(cand.score, previous.score - 0.01)
-                previous.score -= 0.05
+                cand.score = max(cand.score, previous.score - cues.faq_answer_gap)
+                previous.score -= cues.faq_question
             out.append(cand)
             previous = cand
         out.sort(key=lambda c: -c.score)

@@ -28,11 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from assistant.domain.figures import find_figures
-from assistant.domain.levels import LEVEL, ladder, number
+from assistant.domain.levels import LEVEL, SENIORITY, ladder, number
 from assistant.settings import knob_default
 from assistant.study.compare_shapes import (
     COLUMNS,
-    SENIORITY,
     Cell,
     Row,
     component_row,

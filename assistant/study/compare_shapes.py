@@ -12,28 +12,33 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from assistant.domain import data
 from assistant.domain.figures import Figure, find_figures, header_currency
-from assistant.domain.levels import LEVEL
+from assistant.domain.levels import LEVEL, seniority
 from assistant.ingest.units import TableCell
 from assistant.study.passages import Passage
 
 COLUMNS = ("base", "stock", "bonus", "total")
-SENIORITY = ("entry", "mid", "senior", "staff", "principal", "distinguished")
-_SENIORITY_WORDS = (  # highest first: "Senior Staff" is staff
-    ("distinguished", r"distinguished|fellow"),
-    ("principal", r"principal"),
-    ("staff", r"staff"),
-    ("senior", r"senior|sr\.?"),
-    ("mid", r"mid(?:-level)?|intermediate"),
-    ("entry", r"entry|junior|jr\.?|new[- ]grad"),
-)
-_COLUMN_WORDS = (  # checked in order: "Total Compensation" is total, "Base Salary" base
-    ("total", re.compile(r"\btotal\b|\btc\b", re.I)),
-    ("bonus", re.compile(r"\bbonus", re.I)),
-    ("stock", re.compile(r"\bstock|\bequity|\brsus?\b|\bgrant|\boption", re.I)),
-    ("base", re.compile(r"\bbase\b|\bsalar", re.I)),
-)
+
+
+@lru_cache(maxsize=1)
+def _column_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """resources/domain/pay_columns.txt: each column's header words, in the file's order."""
+    table = data.table("pay_columns.txt")
+    unknown = set(table) - set(COLUMNS)
+    if unknown:
+        from assistant.errors import DataFileError
+
+        wrong = ", ".join(sorted(unknown))
+        raise DataFileError(f"pay_columns.txt names no column {wrong}; use one of {COLUMNS}")
+    return tuple(
+        (name, re.compile(rf"\b(?:{data.words_pattern(words)})(?!\w)", re.I))
+        for name, words in table.items()
+    )
+
+
 _ROLE_WORDS = re.compile(r"\b(?:engineer|scientist|manager|average|median|total|level)\b", re.I)
 
 
@@ -92,14 +97,6 @@ class Row:
         )
 
 
-def seniority(label: str) -> str:
-    """The highest seniority word a label names ('Senior Staff' -> 'staff'), else ''."""
-    for word, pattern in _SENIORITY_WORDS:
-        if re.search(rf"\b(?:{pattern})(?!\w)", label, re.I):
-            return word
-    return ""
-
-
 def is_level(label: str) -> bool:
     """A label naming a ladder level or a seniority word."""
     return bool(LEVEL.search(label) or seniority(label))
@@ -116,7 +113,7 @@ def is_region(label: str, known: Iterable[str]) -> bool:
 
 def column(header: str) -> str:
     """The comp column a header names ('Base Salary (USD)' -> 'base'), else ''."""
-    return next((name for name, pattern in _COLUMN_WORDS if pattern.search(header)), "")
+    return next((name for name, pattern in _column_words() if pattern.search(header)), "")
 
 
 def make_cell(column: str, f: Figure, currency: str, p: Passage) -> Cell:
