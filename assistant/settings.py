@@ -172,6 +172,12 @@ class Settings(BaseSettings):
     spell_long_word: int = Field(
         default=9, ge=2, description="words this long may be two edits from the word meant"
     )
+    spell_clip_max: int = Field(
+        default=5, ge=0, description="a word up to this long may be a clipping ('algo', 'ppl')"
+    )
+    spell_clip_extra: int = Field(
+        default=3, ge=1, description="a clipping's full word is at least this many letters longer"
+    )
     spell_typo_odds: float = Field(
         default=100,
         gt=1,

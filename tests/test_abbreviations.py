@@ -41,6 +41,6 @@ def test_an_abbreviation_the_documents_use_is_left_as_it_is() -> None:
 def test_the_speller_keeps_the_abbreviations_it_is_told_to() -> None:
     from assistant.retrieve.spelling import Speller
 
-    speller = Speller(["you pay the toe tax"], min_length=3, long_word=9, typo_odds=100)
+    speller = Speller(["you pay the toe tax"], 3, 9, 100, 5, 3)
     assert speller.correct("yoe pay").text != "yoe pay"  # 'yoe' is one slip from 'you'
     assert speller.correct("yoe pay", keep={"yoe"}).text == "yoe pay"

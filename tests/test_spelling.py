@@ -11,6 +11,7 @@ from tests.test_other_corpus import CAREERS, assistant, corpus_index  # noqa: F4
 
 TEXTS = [
     "Zephyr Robotics pays machine learning engineers in kronor.",
+    "Its people write real-time services in two languages; the algorithms ship as libraries.",
     "The onsite loop has four rounds; the recruiter screen is a phone call.",
     "Candidates plan the lift-and-shift migration in the design round.",
     "Zephyr Robotics offers relocation to Gothenburg.",
@@ -18,7 +19,7 @@ TEXTS = [
 
 
 def _speller() -> Speller:
-    return Speller(TEXTS, min_length=3, long_word=9, typo_odds=100)
+    return Speller(TEXTS, min_length=3, long_word=9, typo_odds=100, clip_max=5, clip_extra=3)
 
 
 def test_misspelt_words_become_index_words() -> None:
@@ -70,6 +71,21 @@ def test_figures_and_levels_are_untouched() -> None:
 
 def test_a_word_near_no_index_word_becomes_an_english_word() -> None:
     assert _speller().correct("biggrst onsite loop").text == "biggest onsite loop"
+
+
+def test_clippings_and_run_together_words_become_the_index_words() -> None:
+    """'langs' is languages, 'ppl' people, 'realtime' the index's 'real-time' (not 'mealtime')."""
+    fixed = _speller().correct("ppl who write realtime algo code in two langs, libs")
+    assert fixed.text == "people who write real time algorithms code in two languages, libraries"
+
+
+def test_a_clipping_needs_a_clearly_longer_word_and_no_english_reading() -> None:
+    speller = _speller()
+    assert speller.expand("pays") is None  # 'pays' begins no word 3+ letters longer
+    assert speller.correct("the tax plan").text == "the tax plan"  # English words stay
+    assert speller.split("onsiteloop") == "onsite loop"
+    assert speller.split("loopround") is None  # never written side by side in the index
+    assert speller.correct("Zephyr's kronor").text == "Zephyr's kronor"  # a possessive
 
 
 def test_the_answer_says_what_was_searched_for() -> None:

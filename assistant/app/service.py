@@ -195,7 +195,7 @@ class Assistant(StudyFacade):
         from assistant.retrieve.spelling import speller_for
 
         s = self.settings
-        speller = speller_for(self.reader, s.spell_min_length, s.spell_long_word, s.spell_typo_odds)
+        speller = speller_for(self.reader, s)
         return speller.correct(spelt_out(text, speller.vocab), keep=abbreviations())
 
     def run(

@@ -32,6 +32,14 @@ def english(word: str) -> int | None:
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+_VOWELS = frozenset("aeiouy")
+
+
+def _skeleton(word: str) -> str:
+    """A word's consonants, a doubled one once: 'people' -> 'ppl', 'message' -> 'msg'."""
+    return "".join(
+        ch for i, ch in enumerate(word) if ch not in _VOWELS and (i == 0 or word[i - 1] != ch)
+    )
 
 
 def _one_edit(word: str) -> set[str]:
@@ -76,23 +84,44 @@ class Speller:
     """
 
     def __init__(
-        self, texts: Iterable[str], min_length: int, long_word: int, typo_odds: float
+        self,
+        texts: Iterable[str],
+        min_length: int,
+        long_word: int,
+        typo_odds: float,
+        clip_max: int,
+        clip_extra: int,
     ) -> None:
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
+        pairs: set[tuple[str, str]] = set()
         for text in texts:
-            for word in _CASED_WORD.findall(normalize(text)):
+            norm = normalize(text)
+            previous, end = "", -1
+            for m in _CASED_WORD.finditer(norm):
+                word = m.group()
                 low = word.lower()
                 counts[low] += 1
                 capitalised[low] += word[0].isupper()
+                if previous and norm[end : m.start()] in (" ", "-"):
+                    pairs.add((previous, low))  # words written side by side: 'real-time'
+                previous, end = low, m.end()
         for word in STOPWORDS:
             counts.setdefault(word, 1)
         self.counts = counts
         self.capitalised = capitalised
+        self.pairs = frozenset(pairs)
         self.vocab = frozenset(counts) | STOPWORDS
         self.min_length = min_length
         self.long_word = long_word
         self.typo_odds = typo_odds
+        self.clip_max = clip_max
+        self.clip_extra = clip_extra
+
+    @property
+    def knobs(self) -> tuple[int, int, float, int, int]:
+        """The settings it was built with."""
+        return (self.min_length, self.long_word, self.typo_odds, self.clip_max, self.clip_extra)
 
     def nearest(self, word: str, distance: int) -> list[str]:
         """Index words one edit from `word` (else two if allowed), the most common first.
@@ -107,6 +136,42 @@ class Speller:
             found = list({w for edit in ring for w in _one_edit(edit) if w in self.counts})
         return sorted(found, key=lambda w: (-self.counts[w], -(english(w) or 0), w))
 
+    def split(self, word: str) -> str | None:
+        """Two index words the index writes side by side, typed as one ('realtime')."""
+        cuts = [
+            (word[:i], word[i:])
+            for i in range(self.min_length, len(word) - self.min_length + 1)
+            if (word[:i], word[i:]) in self.pairs
+        ]
+        best = max(cuts, key=lambda ab: min(self.counts[ab[0]], self.counts[ab[1]]), default=None)
+        return f"{best[0]} {best[1]}" if best else None
+
+    def expand(self, word: str) -> str | None:
+        """The index word a short clipping stands for ('algo', 'langs', 'ppl'), if it is clear.
+
+        A clipping without vowels is a word's consonants ('ppl': people, 'msg': message).
+        The clipping (a trailing plural 's' aside) must begin an index word at least
+        `clip_extra` letters longer; a plural clipping prefers a plural word, then the word most
+        common in English, then in the index.
+        """
+        if len(word) > self.clip_max:
+            return None
+        if not _VOWELS.intersection(word):  # written without its vowels: 'ppl', 'msg'
+            found = [w for w in self.counts if len(w) > len(word) and _skeleton(w) == word]
+            return max(found, key=lambda w: (english(w) or 0, self.counts[w]), default=None)
+        stem = word[:-1] if word.endswith("s") and len(word) > self.min_length else word
+        found = [
+            w
+            for w in self.counts
+            if w.startswith(stem) and len(w) >= len(stem) + self.clip_extra and w not in STOPWORDS
+        ]
+        if not found:
+            return None
+        plural = word != stem
+        return max(
+            found, key=lambda w: (plural == w.endswith("s"), english(w) or 0, self.counts[w])
+        )
+
     def is_name(self, word: str) -> bool:
         """Whether the index ever writes this word capitalised (a name, a label, a heading)."""
         return self.capitalised[word] > 0 and word not in STOPWORDS
@@ -116,12 +181,18 @@ class Speller:
         low = word.lower()
         if len(low) < self.min_length or low in self.vocab or (word.isupper() and len(word) > 1):
             return None
+        if low.endswith(("'s", "’s")) and low[:-2] in self.vocab:
+            return None  # a possessive of a known word ("Zephyr's")
         name = word[0].isupper() and not first
         distance = 2 if len(low) >= self.long_word else 1
         found = [f for f in self.nearest(low, distance) if len(f) >= self.min_length - 1]
         if name:
             found = [f for f in found if self.is_name(f)]
         typed = english(low)
+        if typed is None and not name:
+            longer = self.split(low) or self.expand(low)
+            if longer:
+                return _cased_like(longer, word)
         if found:
             if typed is None or (english(found[0]) or 0) >= typed * self.typo_odds:
                 return _cased_like(found[0], word)
@@ -149,11 +220,17 @@ class Speller:
         return Correction(fixed, tuple(changes))
 
 
-def speller_for(reader: Any, min_length: int, long_word: int, typo_odds: float) -> Speller:
-    """The speller of a reader's index, built once per reader."""
+def speller_for(reader: Any, settings: Any) -> Speller:
+    """The speller of a reader's index, with the settings' spell_* knobs, built once per reader."""
+    knobs = (
+        settings.spell_min_length,
+        settings.spell_long_word,
+        settings.spell_typo_odds,
+        settings.spell_clip_max,
+        settings.spell_clip_extra,
+    )
     cached = getattr(reader, "_speller", None)
-    knobs = (min_length, long_word, typo_odds)
-    if cached is None or (cached.min_length, cached.long_word, cached.typo_odds) != knobs:
+    if cached is None or cached.knobs != knobs:
         texts = (str(c.metadata.get("text", "")) or c.search_text for c in reader.all_chunks())
         cached = Speller(texts, *knobs)
         reader._speller = cached
