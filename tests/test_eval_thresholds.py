@@ -79,15 +79,17 @@ def test_followups(seeded_index: Settings) -> None:
 # measured a little lower (citation precision: test 0.946, candidates 0.930, typos 0.923, as the
 # lead quotes a second source's figure the golden file does not list), the bar is not lowered.
 # Re-ranking with the company's name neutralised raised hit@1 (all 0.909 -> 0.935, dev 0.923 ->
-# 0.974, typos 0.896 -> 0.922, candidates 0.939 -> 0.969) and candidates' first line.
+# 0.974, typos 0.896 -> 0.922, candidates 0.939 -> 0.969) and candidates' first line. A year no
+# document mentions is an unknown name, and 'pep8' is searched as the documents' 'PEP 8':
+# candidates' refusal accuracy 0.478 -> 0.565, answer recall 0.745 -> 0.755, first line 0.668.
 MEASURED = {
     "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
     "dev": {"hit_at_1": 0.974},
     "typos": {"hit_at_1": 0.922, "answer_recall": 0.870, "first_line_recall": 0.773,
               "citation_precision": 0.924},
-    "candidates": {"hit_at_1": 0.969, "answer_recall": 0.745, "first_line_recall": 0.658,
-                   "citation_precision": 0.931, "refusal_accuracy": 0.478},
+    "candidates": {"hit_at_1": 0.969, "answer_recall": 0.755, "first_line_recall": 0.668,
+                   "citation_precision": 0.931, "refusal_accuracy": 0.565},
     "all": {"hit_at_1": 0.935, "first_line_recall": 0.786},
 }  # fmt: skip
 MARGIN = 0.03

@@ -12,6 +12,7 @@ from tests.test_other_corpus import CAREERS, assistant, corpus_index  # noqa: F4
 TEXTS = [
     "Zephyr Robotics pays machine learning engineers in kronor.",
     "Its people write real-time services in two languages; the algorithms ship as libraries.",
+    "Code follows PEP 8 at levels Z3 and Z 4.",
     "The onsite loop has four rounds; the recruiter screen is a phone call.",
     "Candidates plan the lift-and-shift migration in the design round.",
     "Zephyr Robotics offers relocation to Gothenburg.",
@@ -86,6 +87,13 @@ def test_a_clipping_needs_a_clearly_longer_word_and_no_english_reading() -> None
     assert speller.split("onsiteloop") == "onsite loop"
     assert speller.split("loopround") is None  # never written side by side in the index
     assert speller.correct("Zephyr's kronor").text == "Zephyr's kronor"  # a possessive
+
+
+def test_a_code_the_index_writes_apart_is_written_apart() -> None:
+    """'pep8' is searched as the index's 'PEP 8'; a code also written joined stays as typed."""
+    fixed = _speller().correct("does zephyr check pep8 at z3 or z4?")
+    assert fixed.text == "does zephyr check PEP 8 at z3 or Z 4?"
+    assert ("pep8", "PEP 8") in fixed.changes
 
 
 def test_the_answer_says_what_was_searched_for() -> None:

@@ -34,6 +34,8 @@ _INTERROGATIVE = re.compile(
 )
 _ASIDE = re.compile(r"\(([^()]*)\)")
 _CODE = re.compile(r"[A-Za-z]{1,4}\d{1,3}")  # a level or model code: 'IC6', 'L8', 'p99'
+# a year: '2020', not 2020%, $2020, 2020k or 12,020
+_YEAR = re.compile(r"(?<![\w$£€.,'-])(?:19|20)\d\d(?!\w)(?![.,'-]\d)(?!\s*%)")
 _ASKS_QUESTIONS = re.compile(r"\b(?:questions?|ask|asks|asked|prompts?)\b", re.I)
 
 
@@ -205,10 +207,10 @@ class UnitScorer:
         return out
 
     def unknown_names(self, question: str) -> list[str]:
-        """Names in the question (a city, a title, a level code) that no document mentions.
+        """Names in the question (a city, a title, a level code, a year) that no document mentions.
 
         A name is a capitalised word (not the first, which any sentence capitalises) or, in any
-        case and place, a code of letters then digits ('IC6', 'l8').
+        case and place, a code of letters then digits ('IC6', 'l8') or a year ('2020').
         """
         lexical = self.lexical
         words = re.findall(r"[A-Za-z][A-Za-z0-9&'’()-]*[A-Za-z0-9)]|[A-Z]", question)
@@ -224,6 +226,7 @@ class UnitScorer:
             if currency_names(word):
                 continue  # a currency: the answer says which currencies its figures are in
             missing.append(word)
+        missing += [y for y in _YEAR.findall(question) if not lexical.known(y)]
         return missing
 
     def uncovered_topic(self, question: str) -> tuple[str, list[str]] | None:

@@ -16,6 +16,8 @@ from assistant.textnorm import normalize
 # A word of letters (an apostrophe inside is kept: "don't"); words glued to digits are skipped.
 _WORD = re.compile(r"(?<![\w$£€.])[A-Za-z][A-Za-z']*[A-Za-z](?![\w$£€])")
 _CASED_WORD = re.compile(r"[A-Za-z][A-Za-z']*[A-Za-z]")
+_CODE = re.compile(r"(?<![\w$£€.])([A-Za-z]{1,6})(\d{1,3})(?![\w.]\d|\w)")  # 'pep8', 'ic6'
+_CODE_APART = re.compile(r"\b([A-Za-z]{1,6})[ \-](\d{1,3})\b")  # 'PEP 8', 'IC-6'
 _ENGLISH = "frequency_dictionary_en_82_765.txt"
 
 
@@ -95,8 +97,13 @@ class Speller:
         counts: Counter[str] = Counter()
         capitalised: Counter[str] = Counter()
         pairs: set[tuple[str, str]] = set()
+        joined: set[str] = set()
+        apart: dict[str, str] = {}
         for text in texts:
             norm = normalize(text)
+            joined.update(a.lower() + b for a, b in _CODE.findall(norm))
+            for m in _CODE_APART.finditer(norm):
+                apart.setdefault(m.group(1).lower() + m.group(2), m.group(0))
             previous, end = "", -1
             for m in _CASED_WORD.finditer(norm):
                 word = m.group()
@@ -111,6 +118,8 @@ class Speller:
         self.counts = counts
         self.capitalised = capitalised
         self.pairs = frozenset(pairs)
+        # codes the index writes only apart ('PEP 8'), by their joined form ('pep8')
+        self.codes_apart = {k: v for k, v in apart.items() if k not in joined}
         self.vocab = frozenset(counts) | STOPWORDS
         self.min_length = min_length
         self.long_word = long_word
@@ -216,7 +225,14 @@ class Speller:
             changes.append((word, better))
             return better
 
-        fixed = _WORD.sub(fix, text)
+        def part(m: re.Match[str]) -> str:
+            written = self.codes_apart.get(m.group().lower())
+            if written is None or m.group().lower() in keep:
+                return m.group()
+            changes.append((m.group(), written))
+            return written
+
+        fixed = _CODE.sub(part, _WORD.sub(fix, text))
         return Correction(fixed, tuple(changes))
 
 
