@@ -84,17 +84,15 @@ def test_followups(seeded_index: Settings) -> None:
 # candidates' refusal accuracy 0.478 -> 0.565, answer recall 0.745 -> 0.755, first line 0.668.
 # 'Where' lifting a sentence with a web address: first line test 0.776 -> 0.803 (one question,
 # the rule's own example, so not held-out evidence), all 0.786 -> 0.799, typos 0.773 -> 0.786.
-# Everyday English words the documents lack no longer lower scores: hit@1 all 0.935 -> 0.948,
-# test 0.895 -> 0.921; typos answer recall 0.870 -> 0.883, first line 0.786 -> 0.799.
 MEASURED = {
-    "test": {"hit_at_1": 0.921, "answer_recall": 0.908, "first_line_recall": 0.803,
-             "citation_precision": 0.950},
+    "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.803,
+             "citation_precision": 0.948},
     "dev": {"hit_at_1": 0.974},
-    "typos": {"hit_at_1": 0.922, "answer_recall": 0.883, "first_line_recall": 0.799,
-              "citation_precision": 0.926},
+    "typos": {"hit_at_1": 0.922, "answer_recall": 0.870, "first_line_recall": 0.786,
+              "citation_precision": 0.924},
     "candidates": {"hit_at_1": 0.969, "answer_recall": 0.755, "first_line_recall": 0.668,
                    "citation_precision": 0.931, "refusal_accuracy": 0.565},
-    "all": {"hit_at_1": 0.948, "first_line_recall": 0.799},
+    "all": {"hit_at_1": 0.935, "first_line_recall": 0.799},
 }  # fmt: skip
 MARGIN = 0.03
 
@@ -135,9 +133,6 @@ def test_typos_stay_within_five_points_of_the_clean_set(
     assert getattr(typos, metric) >= getattr(clean, metric) - 0.05, (_why(clean), _why(typos))
 
 
-@pytest.mark.parametrize(("name", "measured"), [("typos", 0.078), ("candidates", 0.041)])
-def test_answerable_questions_are_rarely_refused(
-    set_scores: dict[str, Metrics], name: str, measured: float
-) -> None:
-    """False refusals: typos 0.818 before spelling correction, 0.078 now; candidates 0.041."""
-    assert set_scores[name].false_refusals <= measured + MARGIN, _why(set_scores[name])
+def test_typos_are_rarely_refused(set_scores: dict[str, Metrics]) -> None:
+    """False refusals on the typo set: 0.818 before spelling correction, 0.091 after."""
+    assert set_scores["typos"].false_refusals <= 0.091 + MARGIN, _why(set_scores["typos"])

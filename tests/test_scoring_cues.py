@@ -28,12 +28,3 @@ def test_a_where_question_lifts_the_sentence_with_an_address() -> None:
 def test_how_big_and_what_share_ask_for_a_number(question: str) -> None:
     scores = _scores(question, COUNT, PLAIN)
     assert scores[COUNT] > scores[PLAIN]
-
-
-def test_everyday_words_the_documents_lack_are_chat_not_a_missing_topic() -> None:
-    """'good' and 'get' lower no score; 'relocation', which no document has either, does."""
-    plain = _scores("What does the handbook cover?", PLAIN)[PLAIN]
-    chatty = _scores("Good, so what does the handbook cover, get it?", PLAIN)[PLAIN]
-    topic = _scores("What relocation does the handbook cover?", PLAIN)[PLAIN]
-    assert chatty == pytest.approx(plain)
-    assert topic < plain - 0.01
