@@ -10,6 +10,7 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests, Retrie
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.store import IndexReader
 from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.scoring import Cues
 from assistant.settings import Settings
 
 pytestmark = [pytest.mark.model, pytest.mark.anyio]
@@ -38,6 +39,7 @@ class TestHybridRetriever(RetrieversIntegrationTests):
             "embedder": MiniLMEmbeddings(model_path=str(s.resolved_model_path())),
             **{knob: getattr(s, knob) for knob in ("k", "fetch_k", "rrf_k", "rerank_n")},
             **{knob: getattr(s, knob) for knob in ("dense_weight", "unknown_penalty")},
+            "cues": Cues.from_settings(s),
         }
 
     @property
