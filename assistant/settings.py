@@ -129,9 +129,6 @@ class Settings(BaseSettings):
     cue_count: float = Field(
         default=0.04, description="sentence score gained by a number when a count is asked"
     )
-    cue_link: float = Field(
-        default=0.02, description="sentence score gained by a web address when 'where' is asked"
-    )
     cue_boilerplate: float = Field(
         default=0.1, description="sentence score lost in a boilerplate section or a link list"
     )

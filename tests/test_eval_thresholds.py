@@ -82,17 +82,15 @@ def test_followups(seeded_index: Settings) -> None:
 # 0.974, typos 0.896 -> 0.922, candidates 0.939 -> 0.969) and candidates' first line. A year no
 # document mentions is an unknown name, and 'pep8' is searched as the documents' 'PEP 8':
 # candidates' refusal accuracy 0.478 -> 0.565, answer recall 0.745 -> 0.755, first line 0.668.
-# 'Where' lifting a sentence with a web address: first line test 0.776 -> 0.803 (one question,
-# the rule's own example, so not held-out evidence), all 0.786 -> 0.799, typos 0.773 -> 0.786.
 MEASURED = {
-    "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.803,
+    "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
     "dev": {"hit_at_1": 0.974},
-    "typos": {"hit_at_1": 0.922, "answer_recall": 0.870, "first_line_recall": 0.786,
+    "typos": {"hit_at_1": 0.922, "answer_recall": 0.870, "first_line_recall": 0.773,
               "citation_precision": 0.924},
     "candidates": {"hit_at_1": 0.969, "answer_recall": 0.755, "first_line_recall": 0.668,
                    "citation_precision": 0.931, "refusal_accuracy": 0.565},
-    "all": {"hit_at_1": 0.935, "first_line_recall": 0.799},
+    "all": {"hit_at_1": 0.935, "first_line_recall": 0.786},
 }  # fmt: skip
 MARGIN = 0.03
 

@@ -26,13 +26,7 @@ _ASKS_AMOUNT = re.compile(
     r"total|base|stock|equity|rsu|bonus|range|band|offer|package|cash)\b",
     re.I,
 )
-_ASKS_COUNT = re.compile(
-    r"\b(how many|how long|how much|how big|number of|duration|minutes|days|rounds?"
-    r"|what percent(?:age)?|what share)\b",
-    re.I,
-)
-_ASKS_WHERE = re.compile(r"^\W*where\b", re.I)
-_LINK = re.compile(r"https?://|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|ai)\b", re.I)
+_ASKS_COUNT = re.compile(r"\b(how many|how long|number of|duration|minutes|days|rounds?)\b", re.I)
 _INTERROGATIVE = re.compile(
     r"^(?:what|how|why|when|where|who|whom|which|whose)(?:'s|'re|\s+(?:is|are|was|were|do|does"
     r"|did|can|could|should|would|will|has|have|many|much|long|often))\b",
@@ -120,7 +114,6 @@ class Cues:
 
     amount: float
     count: float
-    link: float
     boilerplate: float
     fragment: float
     list_intro: float
@@ -157,7 +150,6 @@ class UnitScorer:
         unknown = sum(w for t, w in weights.items() if not lexical.known(t)) / total
         wants_amount = bool(_ASKS_AMOUNT.search(question))
         wants_count = bool(_ASKS_COUNT.search(question))
-        wants_link = bool(_ASKS_WHERE.search(question))
         rows: list[tuple[Document, str, Any]] = []
         for doc in docs:
             for n, unit in enumerate(units_from_metadata(doc.metadata)):
@@ -187,8 +179,6 @@ class UnitScorer:
                 score += cues.amount
             elif wants_count and _FIGURE.search(unit.text):
                 score += cues.count
-            if wants_link and _LINK.search(unit.text):
-                score += cues.link  # 'where can I find ...': a sentence that gives an address
             if boilerplate().search(str(doc.metadata.get("heading", ""))) or unit.text.startswith(
                 "["
             ):
