@@ -147,6 +147,12 @@ class Settings(BaseSettings):
     cue_faq_answer_gap: float = Field(
         default=0.01, description="an FAQ answer scores at least its question's score minus this"
     )
+    cue_common_words: int = Field(
+        default=400,
+        ge=0,
+        description="a question word among this many most common English words that no "
+        "document uses is chat ('good', 'stuff'): it does not lower the scores",
+    )
     rerank_company_word: str = Field(
         default="the company",
         description="chunks are re-ranked with the company's name read as this ('' keeps it)",

@@ -82,15 +82,17 @@ def test_followups(seeded_index: Settings) -> None:
 # 0.974, typos 0.896 -> 0.922, candidates 0.939 -> 0.969) and candidates' first line. A year no
 # document mentions is an unknown name, and 'pep8' is searched as the documents' 'PEP 8':
 # candidates' refusal accuracy 0.478 -> 0.565, answer recall 0.745 -> 0.755, first line 0.668.
+# Everyday English words the documents lack no longer lower scores: hit@1 all 0.935 -> 0.948,
+# test 0.895 -> 0.921; typos answer recall 0.870 -> 0.883, first line 0.773 -> 0.786.
 MEASURED = {
-    "test": {"hit_at_1": 0.895, "answer_recall": 0.908, "first_line_recall": 0.776,
+    "test": {"hit_at_1": 0.921, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
     "dev": {"hit_at_1": 0.974},
-    "typos": {"hit_at_1": 0.922, "answer_recall": 0.870, "first_line_recall": 0.773,
-              "citation_precision": 0.924},
+    "typos": {"hit_at_1": 0.922, "answer_recall": 0.883, "first_line_recall": 0.786,
+              "citation_precision": 0.925},
     "candidates": {"hit_at_1": 0.969, "answer_recall": 0.755, "first_line_recall": 0.668,
                    "citation_precision": 0.931, "refusal_accuracy": 0.565},
-    "all": {"hit_at_1": 0.935, "first_line_recall": 0.786},
+    "all": {"hit_at_1": 0.948, "first_line_recall": 0.786},
 }  # fmt: skip
 MARGIN = 0.03
 
@@ -131,6 +133,9 @@ def test_typos_stay_within_five_points_of_the_clean_set(
     assert getattr(typos, metric) >= getattr(clean, metric) - 0.05, (_why(clean), _why(typos))
 
 
-def test_typos_are_rarely_refused(set_scores: dict[str, Metrics]) -> None:
-    """False refusals on the typo set: 0.818 before spelling correction, 0.091 after."""
-    assert set_scores["typos"].false_refusals <= 0.091 + MARGIN, _why(set_scores["typos"])
+@pytest.mark.parametrize(("name", "measured"), [("typos", 0.078), ("candidates", 0.041)])
+def test_answerable_questions_are_rarely_refused(
+    set_scores: dict[str, Metrics], name: str, measured: float
+) -> None:
+    """False refusals: typos 0.818 before spelling correction, 0.078 now; candidates 0.041."""
+    assert set_scores[name].false_refusals <= measured + MARGIN, _why(set_scores[name])

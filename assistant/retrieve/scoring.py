@@ -18,6 +18,7 @@ from assistant.index.chunking import units_from_metadata
 from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
 from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.retrieve.spelling import common_english
 from assistant.textnorm import normalize, tokens
 
 _FIGURE = re.compile(r"\d")
@@ -120,6 +121,7 @@ class Cues:
     list_intro_words: int
     faq_question: float
     faq_answer_gap: float
+    common_words: int
 
     @classmethod
     def from_settings(cls, settings: Any) -> Cues:
@@ -144,6 +146,11 @@ class UnitScorer:
         asked = companies_in(question, self.companies)
         company_terms = set(terms(" ".join(asked)))
         qterms = set(terms(question)) - company_terms  # scoping below already enforces those
+        # A word of everyday English that no document uses ('good', 'get', 'stuff') is chat,
+        # not a topic the documents lack: it neither counts nor lowers the scores.
+        everyday = common_english(self.cues.common_words)
+        chat = {t for w in tokens(question) if w in everyday for t in terms(w)}
+        qterms = {t for t in qterms if t not in chat or lexical.known(t)}
         weights = {t: lexical.idf(t) for t in qterms}
         total = sum(weights.values()) or 1.0
         # Question terms no document uses at all ('vacation', 'relocation') lower every score.

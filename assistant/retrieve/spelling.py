@@ -33,6 +33,13 @@ def english(word: str) -> int | None:
     return None if count is None else int(count)
 
 
+@lru_cache(maxsize=4)
+def common_english(n: int) -> frozenset[str]:
+    """The n most common English words (symspellpy's frequency list)."""
+    ranked = sorted(_english_counts().items(), key=lambda kv: -int(kv[1]))
+    return frozenset(word for word, _ in ranked[:n])
+
+
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 _VOWELS = frozenset("aeiouy")
 
