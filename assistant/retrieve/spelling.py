@@ -61,6 +61,26 @@ def _one_edit(word: str) -> set[str]:
     return set(deletes + swaps + replaces + inserts)
 
 
+def _deletions(word: str) -> set[str]:
+    """The word and every string one or two deletions from it."""
+    one = {word[:i] + word[i + 1 :] for i in range(len(word))}
+    return {word} | one | {w[:i] + w[i + 1 :] for w in one for i in range(len(w))}
+
+
+def _distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: deletions, insertions, replacements, swaps."""
+    rows = [list(range(len(b) + 1))]
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], rows[-2][j - 2] + 1)
+        rows.append(row)
+    return rows[-1][-1]
+
+
 def nearest_english(word: str) -> str | None:
     """The most common English word one edit from `word` (None if there is none)."""
     near = [(n, w) for w in _one_edit(word) if (n := english(w)) is not None]
@@ -133,6 +153,7 @@ class Speller:
         self.typo_odds = typo_odds
         self.clip_max = clip_max
         self.clip_extra = clip_extra
+        self._deletion_table: dict[str, set[str]] | None = None
 
     @property
     def knobs(self) -> tuple[int, int, float, int, int]:
@@ -149,8 +170,25 @@ class Speller:
         ring = _one_edit(word)
         found = [w for w in ring if w in self.counts]
         if not found and distance > 1:
-            found = list({w for edit in ring for w in _one_edit(edit) if w in self.counts})
+            found = self._two_edits(word)
         return sorted(found, key=lambda w: (-self.counts[w], -(english(w) or 0), w))
+
+    def _two_edits(self, word: str) -> list[str]:
+        """Index words two edits from `word`, found through shared deletions (as SymSpell does)."""
+        table = self._deletions()
+        near = {v for d in _deletions(word) for v in table.get(d, ())}
+        return [v for v in near if _distance(word, v) <= 2]
+
+    def _deletions(self) -> dict[str, set[str]]:
+        """Each long index word under every string up to two deletions from it (built once)."""
+        if self._deletion_table is None:
+            table: dict[str, set[str]] = {}
+            for v in self.counts:
+                if len(v) >= self.long_word - 2:
+                    for d in _deletions(v):
+                        table.setdefault(d, set()).add(v)
+            self._deletion_table = table
+        return self._deletion_table
 
     def split(self, word: str) -> str | None:
         """Two index words the index writes side by side, typed as one ('realtime')."""
