@@ -127,13 +127,20 @@ def test_without_companies_reads_every_company_name_as_one_neutral_word() -> Non
 
 
 def test_rerank_embeds_the_question_without_its_company(fake_index: Settings) -> None:
-    """The rerank scores units against the neutral question; retrieval against the typed one."""
+    """The rerank scores units against the neutral question; retrieval against the typed one.
+
+    Both are embedded in one batch, and only when a company is named.
+    """
     seen: list[str] = []
 
     class Recording(FakeEmbeddings):
         def embed_query(self, text: str) -> list[float]:
             seen.append(text)
             return super().embed_query(text)
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            seen.extend(texts)
+            return super().embed_documents(texts)
 
     retriever = HybridRetriever.from_settings(
         fake_index, IndexReader(fake_index), Recording(), companies=("netflix", "spotify")

@@ -75,13 +75,25 @@ class HybridRetriever(BaseRetriever):
         }
         return cls(reader=reader, embedder=embedder, **{**knobs, **overrides})
 
-    _last_query_vector: tuple[str, list[float]] | None = PrivateAttr(default=None)
+    _last_vectors: tuple[str, list[float], list[float]] | None = PrivateAttr(default=None)
 
     def query_vector(self, query: str) -> list[float]:
         """The query's embedding (the last one is kept: the answerer reuses it)."""
-        if self._last_query_vector is None or self._last_query_vector[0] != query:
-            self._last_query_vector = (query, self.embedder.embed_query(query))
-        return self._last_query_vector[1]
+        return self._vectors(query)[0]
+
+    def _vectors(self, query: str) -> tuple[list[float], list[float]]:
+        """The query's vector, and its vector with company names made neutral (one batch)."""
+        if self._last_vectors is None or self._last_vectors[0] != query:
+            from assistant.retrieve.scoring import without_companies
+
+            neutral = without_companies(query, self.companies, self.rerank_company_word)
+            if neutral == query:
+                typed = self.embedder.embed_query(query)
+                self._last_vectors = (query, typed, typed)
+            else:
+                typed, plain = self.embedder.embed_documents([query, neutral])
+                self._last_vectors = (query, typed, plain)
+        return self._last_vectors[1], self._last_vectors[2]
 
     def _get_relevant_documents(
         self,
@@ -139,12 +151,7 @@ class HybridRetriever(BaseRetriever):
         Retrieval already keeps to the company asked about, so its name adds no evidence to the
         rerank; left in, it favours chunks that repeat the name over chunks that answer.
         """
-        from assistant.retrieve.scoring import without_companies
-
-        neutral = without_companies(query, self.companies, self.rerank_company_word)
-        if neutral == query:
-            return self.query_vector(query)
-        return self.embedder.embed_query(neutral)
+        return self._vectors(query)[1]
 
     @staticmethod
     def _companies_named(query: str, chunks: dict[str, Any]) -> set[str]:

@@ -148,9 +148,11 @@ class UnitScorer:
         qterms = set(terms(question)) - company_terms  # scoping below already enforces those
         # A word of everyday English that no document uses ('good', 'get', 'stuff') is chat,
         # not a topic the documents lack: it neither counts nor lowers the scores.
-        everyday = common_english(self.cues.common_words)
-        chat = {t for w in tokens(question) if w in everyday for t in terms(w)}
-        qterms = {t for t in qterms if t not in chat or lexical.known(t)}
+        unknown_words = [w for w in tokens(question) if not all(map(lexical.known, terms(w)))]
+        if unknown_words:  # the English word list is read only when a word needs it
+            everyday = common_english(self.cues.common_words)
+            chat = {t for w in unknown_words if w in everyday for t in terms(w)}
+            qterms = {t for t in qterms if t not in chat or lexical.known(t)}
         weights = {t: lexical.idf(t) for t in qterms}
         total = sum(weights.values()) or 1.0
         # Question terms no document uses at all ('vacation', 'relocation') lower every score.

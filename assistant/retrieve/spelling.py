@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
@@ -36,8 +37,8 @@ def english(word: str) -> int | None:
 @lru_cache(maxsize=4)
 def common_english(n: int) -> frozenset[str]:
     """The n most common English words (symspellpy's frequency list)."""
-    ranked = sorted(_english_counts().items(), key=lambda kv: -int(kv[1]))
-    return frozenset(word for word, _ in ranked[:n])
+    top = heapq.nlargest(n, _english_counts().items(), key=lambda kv: int(kv[1]))
+    return frozenset(word for word, _ in top)
 
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
