@@ -151,6 +151,8 @@ def test_uploaded_pdf_and_watched_file_are_cited(
     page.fill("#upload-company textarea, #upload-company input", "Zephyr Robotics")
     page.click("#upload-add")
     page.wait_for_selector("#upload-status :text('added: my/acme-onsite.pdf')", timeout=90_000)
+    # The listing is refreshed by the event that follows the upload's: wait for it, then read.
+    page.wait_for_selector("#my-documents :text('my/acme-onsite.pdf')", timeout=60_000)
     assert "my/acme-onsite.pdf" in page.inner_text("#my-documents")
 
     page.get_by_role("tab", name="Ask").click()
