@@ -30,8 +30,6 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     max_sentences: int
     min_score: float
     relative: float
-    dense_weight: float
-    unknown_penalty: float
     min_new_terms: int
     companies: tuple[str, ...] = ()
 
@@ -64,18 +62,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
 
     # --- scoring ----------------------------------------------------------------------------
     def scorer(self) -> UnitScorer:
-        """The unit scorer over the retriever's index."""
-        from assistant.retrieve.hybrid import lexical_index
-
-        reader = self.retriever.reader
-        return UnitScorer(
-            reader,
-            lexical_index(reader),
-            self.companies,
-            self.dense_weight,
-            self.unknown_penalty,
-            self.retriever.cues,
-        )
+        """The unit scorer over the retriever's index: the rerank and the answer judge alike."""
+        scorer: UnitScorer = self.retriever.scorer()
+        return scorer
 
     def select(self, candidates: list[Candidate], question: str = "") -> list[Candidate]:
         """The best units above the bar, without near-duplicates, at most max_sentences.

@@ -136,8 +136,6 @@ class Assistant(StudyFacade):
             max_sentences=self.settings.max_sentences,
             min_score=self.settings.min_answer_score,
             relative=self.settings.answer_relative,
-            dense_weight=self.settings.dense_weight,
-            unknown_penalty=self.settings.unknown_penalty,
             min_new_terms=self.settings.answer_min_new_terms,
             companies=self.organisations(),
         )

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.index.store import IndexReader
 from assistant.retrieve.lexical import LexicalIndex
-from assistant.retrieve.scoring import Cues
+from assistant.retrieve.scoring import Cues, UnitScorer
 from assistant.settings import Settings
 
 
@@ -121,11 +121,9 @@ class HybridRetriever(BaseRetriever):
             docs = self._rerank(query, docs)
         return docs[:k]
 
-    def _rerank(self, query: str, docs: list[Document]) -> list[Document]:
-        """Order chunks by their best sentence or row, scored as the answerer scores them."""
-        from assistant.retrieve.scoring import UnitScorer
-
-        scorer = UnitScorer(
+    def scorer(self) -> UnitScorer:
+        """The unit scorer over this retriever's index, with its knobs (the answerer's too)."""
+        return UnitScorer(
             self.reader,
             lexical_index(self.reader),
             self.companies,
@@ -133,6 +131,10 @@ class HybridRetriever(BaseRetriever):
             self.unknown_penalty,
             self.cues,
         )
+
+    def _rerank(self, query: str, docs: list[Document]) -> list[Document]:
+        """Order chunks by their best sentence or row, scored as the answerer scores them."""
+        scorer = self.scorer()
         best: dict[str, float] = {}
         for cand in scorer.score(query, self._rerank_vector(query), docs):
             key = str(cand.chunk.metadata["id"])

@@ -157,13 +157,14 @@ class UnitScorer:
         total = sum(weights.values()) or 1.0
         # Question terms no document uses at all ('vacation', 'relocation') lower every score.
         unknown = sum(w for t, w in weights.items() if not lexical.known(t)) / total
-        wants_amount = bool(_ASKS_AMOUNT.search(question))
+        wants_amount = asks_amount(question)
         wants_count = bool(_ASKS_COUNT.search(question))
         rows: list[tuple[Document, str, Any]] = []
         for doc in docs:
             for n, unit in enumerate(units_from_metadata(doc.metadata)):
                 rows.append((doc, f"{doc.metadata['id']}#u{n}", unit))
         vectors = self.reader.unit_vectors([r[1] for r in rows])
+        cues = self.cues
         out: list[Candidate] = []
         previous: Candidate | None = None
         for doc, unit_id, unit in rows:
@@ -183,7 +184,6 @@ class UnitScorer:
             dense = dot(qvec, vec)
             score = self.dense_weight * dense + (1 - self.dense_weight) * lex
             score -= self.unknown_penalty * unknown
-            cues = self.cues
             if wants_amount and MONEY.search(unit.text):
                 score += cues.amount
             elif wants_count and _FIGURE.search(unit.text):
