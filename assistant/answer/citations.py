@@ -15,6 +15,8 @@ REFUSAL = (
 
 
 UNCITED = "[no source]"
+# The note under an answer whose sources state different figures, each with its own citation.
+DIFFERENT = "The sources give different figures; each figure is shown with its own citation."
 
 
 class Citation(BaseModel):

@@ -8,7 +8,7 @@ from langchain_core.documents import Document
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
 from pydantic import ConfigDict
 
-from assistant.answer.citations import Answer, Citation, Sentence, Source
+from assistant.answer.citations import DIFFERENT, Answer, Citation, Sentence, Source
 from assistant.domain.figures import MONEY, currencies_asked, find_figures
 from assistant.index.embeddings import dot
 from assistant.retrieve.scoring import Candidate, UnitScorer, adds_to, companies_in
@@ -156,7 +156,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
         note = None
         with_figures = {s.citation.file for s in sentences if s.citation and MONEY.search(s.text)}
         if len(with_figures) > 1:
-            note = "The sources give different figures; each figure is shown with its own citation."
+            note = DIFFERENT
         return Answer(question=question, sentences=sentences, sources=sources, note=note)
 
 

@@ -17,7 +17,7 @@ _QUESTION_WORD = re.compile(
     re.I,
 )
 _PLACE = re.compile(r"\b(in|at|for|from)\s+((?:the\s+)?[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*)*)")
-_SENIORITY = rf"(?i:\b(?:{seniority_words()})(?!\w))"
+_SENIORITY = rf"(?i:{seniority_words()})"
 # A level: a seniority word with or without a ladder name ("Senior SDE"), or a ladder's level
 # ("L5", "Level 4", "SDE II"; the ladders are in resources/domain/levels.txt).
 _LEVEL = re.compile(

@@ -29,10 +29,10 @@ def table(name: str) -> dict[str, list[str]]:
 
 
 def words_pattern(words: Iterable[str]) -> str:
-    """A regex alternation of data-file words: 'x*' is a prefix, a hyphen also matches a space."""
+    """A regex finding any of these data-file words whole: 'x*' is a prefix, '-' also a space."""
     alts = []
     for word in sorted(set(words), key=lambda w: (-len(w), w)):
         prefix = word.endswith("*")
         body = re.escape(word.rstrip("*")).replace(r"\-", "[- ]")
         alts.append(body + (r"\w*" if prefix else ""))
-    return "|".join(alts)
+    return rf"\b(?:{'|'.join(alts)})(?!\w)"

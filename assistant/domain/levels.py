@@ -37,7 +37,7 @@ def _seniority_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Each group's words as one pattern, highest group first."""
     table = data.table("seniority.txt")
     return tuple(
-        (group, re.compile(rf"\b(?:{data.words_pattern(words)})(?!\w)", re.I))
+        (group, re.compile(data.words_pattern(words), re.I))
         for group, words in reversed(table.items())
     )
 
@@ -48,7 +48,7 @@ def seniority(label: str) -> str:
 
 
 def seniority_words() -> str:
-    """Every seniority word and phrase, as one regex alternation."""
+    """A regex finding any seniority word or phrase, whole."""
     return data.words_pattern(w for ws in data.table("seniority.txt").values() for w in ws)
 
 

@@ -165,8 +165,8 @@ class Speller:
         """Index words one edit from `word` (else two if allowed), the most common first.
 
         Common means in the index, then in English (a tie of 'what' and 'want' goes to 'what').
-        The edits are generated and looked up (deletions, swaps of neighbours, replacements,
-        insertions: optimal string alignment), which costs no table to build.
+        One edit (deletion, swap of neighbours, replacement, insertion) is generated and looked
+        up; two edits are found through a table of deletions, built on first need.
         """
         ring = _one_edit(word)
         found = [w for w in ring if w in self.counts]

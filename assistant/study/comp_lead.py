@@ -6,14 +6,12 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from assistant.answer.citations import Answer, Citation, Sentence, Source
+from assistant.answer.citations import DIFFERENT, Answer, Citation, Sentence, Source
 from assistant.domain.figures import Figure, find_figures
 from assistant.domain.levels import LEVEL, ladder, number, seniority
 from assistant.retrieve.scoring import asks_amount
 from assistant.study.compare import Table
 from assistant.study.compare_shapes import COLUMNS, Cell, Row
-
-DIFFERENT = "The sources give different figures; each figure is shown with its own citation."
 
 
 def _levels(text: str) -> set[tuple[str, int]]:

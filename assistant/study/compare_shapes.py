@@ -34,8 +34,7 @@ def _column_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
         wrong = ", ".join(sorted(unknown))
         raise DataFileError(f"pay_columns.txt names no column {wrong}; use one of {COLUMNS}")
     return tuple(
-        (name, re.compile(rf"\b(?:{data.words_pattern(words)})(?!\w)", re.I))
-        for name, words in table.items()
+        (name, re.compile(data.words_pattern(words), re.I)) for name, words in table.items()
     )
 
 
