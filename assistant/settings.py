@@ -144,6 +144,13 @@ class Settings(BaseSettings):
     cue_faq_question: float = Field(
         default=0.05, description="an FAQ question's score lost to the answer that follows it"
     )
+    cue_uncovered_share: float = Field(
+        default=0.5,
+        gt=0,
+        le=1,
+        description="a one-company question is refused when this share of its topic weight is "
+        "words that company's documents never use",
+    )
     cue_faq_answer_gap: float = Field(
         default=0.01, description="an FAQ answer scores at least its question's score minus this"
     )
@@ -193,6 +200,18 @@ class Settings(BaseSettings):
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     answer_min_new_terms: int = Field(
         default=1, ge=0, description="content words an answer sentence must add to the question"
+    )
+    answer_same_vector: float = Field(
+        default=0.9,
+        gt=0,
+        le=1,
+        description="a sentence this similar (cosine) to one picked is left out",
+    )
+    answer_same_words: float = Field(
+        default=0.7,
+        gt=0,
+        le=1,
+        description="a sentence sharing this share of words with one picked is left out",
     )
     extensions: tuple[str, ...] = (".txt", ".md", ".pdf")
     llm: Literal["extractive", "openai", "ollama"] = Field(

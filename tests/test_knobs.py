@@ -107,3 +107,12 @@ def test_scorer_cues_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     reader = IndexReader.__new__(IndexReader)  # never opened: only the knobs are looked at
     retriever = HybridRetriever.from_settings(settings, reader, FakeEmbeddings())
     assert retriever.cues == cues
+
+
+def test_near_duplicate_bounds_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answerer's near-duplicate bounds come from PREP_ANSWER_SAME_* settings."""
+    monkeypatch.setenv("PREP_ANSWER_SAME_VECTOR", "0.8")
+    monkeypatch.setenv("PREP_ANSWER_SAME_WORDS", "0.6")
+    monkeypatch.setattr(Assistant, "organisations", lambda self: ())  # no index needed
+    answerer = Assistant(Settings()).extractive(retriever=None)
+    assert (answerer.same_vector, answerer.same_words) == (0.8, 0.6)

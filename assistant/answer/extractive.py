@@ -31,6 +31,8 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     min_score: float
     relative: float
     min_new_terms: int
+    same_vector: float
+    same_words: float
     companies: tuple[str, ...] = ()
 
     def invoke(
@@ -101,9 +103,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
             if cand.score < floor:
                 continue
             words = set(match_key(cand.text).split())
-            if any(dot(cand.vector, p.vector) > 0.9 for p in picked):
+            if any(dot(cand.vector, p.vector) > self.same_vector for p in picked):
                 continue
-            if any(len(words & s) / max(1, len(words | s)) > 0.7 for s in seen_text):
+            if any(len(words & s) / max(1, len(words | s)) > self.same_words for s in seen_text):
                 continue
             if any(restates(cand, p) for p in picked):
                 continue

@@ -137,6 +137,8 @@ class Assistant(StudyFacade):
             min_score=self.settings.min_answer_score,
             relative=self.settings.answer_relative,
             min_new_terms=self.settings.answer_min_new_terms,
+            same_vector=self.settings.answer_same_vector,
+            same_words=self.settings.answer_same_words,
             companies=self.organisations(),
         )
 

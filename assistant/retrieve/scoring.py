@@ -121,6 +121,7 @@ class Cues:
     list_intro_words: int
     faq_question: float
     faq_answer_gap: float
+    uncovered_share: float
     common_words: int
 
     @classmethod
@@ -253,7 +254,7 @@ class UnitScorer:
         weights = {t: lexical.idf(t) for _, t in qterms}
         total = sum(weights.values())
         missing = [(w, t) for w, t in qterms if t not in vocab]
-        if total and sum(weights[t] for _, t in missing) / total >= 0.5:
+        if total and sum(weights[t] for _, t in missing) / total >= self.cues.uncovered_share:
             return company, [f"'{w}'" for w, _ in missing]
         return None
 
