@@ -89,6 +89,16 @@ class Assistant(StudyFacade):
             batch_size=self.settings.embed_batch_size,
         )
 
+    def warm_up(self) -> None:
+        """Load the query encoder in the background while the index opens (no-op if no index)."""
+        from assistant.index.store import MANIFEST
+
+        if not (self.settings.index_dir / MANIFEST).is_file():
+            return  # the first use builds the index; the encoder is exported then
+        preload = getattr(self.embedder, "preload", None)
+        if preload is not None:
+            preload()
+
     def companies(self) -> list[str]:
         """Companies with documents in the index (their `company` metadata): the only ones known."""
         return sorted(

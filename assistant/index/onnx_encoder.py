@@ -117,6 +117,28 @@ class OnnxEmbeddings(BaseModel, Embeddings):
     max_tokens: int = 256
     _session: Any = PrivateAttr(default=None)
     _tokenizer: Any = PrivateAttr(default=None)
+    _loader: threading.Thread | None = PrivateAttr(default=None)
+
+    def preload(self) -> None:
+        """Start loading the session in a background thread; the first embedding waits for it.
+
+        onnxruntime builds the session outside the GIL, so a cold `prep ask` opens the index
+        meanwhile. numpy is imported here first: two threads importing it at once can fail.
+        """
+        import numpy  # noqa: F401
+
+        with _LOCK:
+            if self._session is not None or self._loader is not None:
+                return
+            self._loader = threading.Thread(target=self._load_quietly, daemon=True)
+            self._loader.start()
+
+    def _load_quietly(self) -> None:
+        """The background load; on failure the first embedding loads again and raises there."""
+        try:
+            self._load()
+        except Exception:  # noqa: BLE001  (reported by the foreground load that follows)
+            self._session = None
 
     def _load(self) -> None:
         import onnxruntime as ort
@@ -138,6 +160,9 @@ class OnnxEmbeddings(BaseModel, Embeddings):
 
         if not texts:
             return []
+        loader = self._loader
+        if loader is not None:
+            loader.join()
         with _LOCK:
             if self._session is None:
                 self._load()

@@ -24,8 +24,9 @@ _ENGLISH = "frequency_dictionary_en_82_765.txt"
 
 @lru_cache(maxsize=1)
 def _english_counts() -> dict[str, str]:
-    text = (resources.files("symspellpy") / _ENGLISH).read_text(encoding="utf-8")
-    return dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
+    """Word -> count (as written) of symspellpy's list: 'word count' lines, split in one pass."""
+    parts = (resources.files("symspellpy") / _ENGLISH).read_text(encoding="utf-8").split()
+    return dict(zip(parts[::2], parts[1::2], strict=True))
 
 
 def english(word: str) -> int | None:

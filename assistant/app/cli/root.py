@@ -279,6 +279,7 @@ def ask(
 ) -> None:
     """Answer a question with cited sentences."""
     assistant = _assistant(seeds, index_dir, llm)
+    assistant.warm_up()
     if question != "-":
         if as_json:
             answer = assistant.ask(question, k=k, company=company)
