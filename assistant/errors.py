@@ -75,3 +75,7 @@ class BuildFailed(PrepError):
 
 class DataFileError(PrepError):
     """A domain data file (resources/domain/*.txt) says something the code cannot use."""
+
+
+class UnknownRound(PrepError):
+    """A mock interview round the indexed documents do not describe."""

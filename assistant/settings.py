@@ -196,6 +196,21 @@ class Settings(BaseSettings):
         gt=1,
         description="an English word is corrected only to a word this many times more common",
     )
+    mock_dense_weight: float = Field(
+        default=0.5, ge=0, le=1, description="mock grading: vector similarity vs word overlap"
+    )
+    mock_part_match: float = Field(
+        default=0.3, gt=0, le=1, description="mock grading: an answer meets a rubric part here"
+    )
+    mock_covered_share: float = Field(
+        default=0.5, gt=0, le=1, description="mock grading: share of a point's parts to cover it"
+    )
+    mock_pitfall_match: float = Field(
+        default=0.6, gt=0, le=1, description="mock grading: an answer falls into a pitfall here"
+    )
+    mock_same_as_prompt: float = Field(
+        default=0.85, gt=0, le=1, description="mock grading: a sentence this like the prompt is it"
+    )
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     answer_min_new_terms: int = Field(

@@ -514,3 +514,13 @@ def test_follow_up_to_another_level(
     standalone, answer = _converse(assistant, [first, follow_up])
     assert new in standalone and old not in standalone.replace(new, ""), standalone
     assert _cited(answer, fact, file), answer.answer
+
+
+@pytest.mark.model
+def test_mock_rounds_come_from_these_documents(assistant: Assistant) -> None:
+    """The mock interview's rounds, rubric and time boxes are this corpus's own."""
+    rounds = {r.key: r for r in assistant.rounds()}
+    coding = rounds.get("quillmark/coding round")
+    assert coding is not None and coding.minutes == 60, sorted(rounds)
+    assert any("clear tests and edge cases" in p.ref.text for p in coding.rubric)
+    assert all(r.company in ("quillmark", "vantafel") for r in rounds.values())

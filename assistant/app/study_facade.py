@@ -13,8 +13,10 @@ if TYPE_CHECKING:
     from assistant.index.store import IndexReader
     from assistant.settings import Settings
     from assistant.study.compare import CompareRules, Table
+    from assistant.study.grading import Feedback
     from assistant.study.passages import Passage
     from assistant.study.quiz import Fact, QuizRules, Verdict
+    from assistant.study.rounds import Ref, Round
     from assistant.study.studylog import StudyLog
 
 
@@ -127,3 +129,54 @@ class StudyFacade:
             table = self._tables[named[0]] = (self.reader, self.compare(named))
         chunks = self.reader.all_chunks()
         return with_comp_lead(question, answer, table[1], chunks, self.settings.max_sentences)
+
+    # --- mock interviews: rounds, prompts and rubric from the documents -----------------------
+    def rounds(self) -> list[Round]:
+        """The interview rounds the indexed documents describe, each with prompts and rubric."""
+        from assistant.study.rounds import find_rounds
+
+        reader = self.reader
+        cached = getattr(self, "_rounds", None)
+        if cached is None or cached[0] is not reader:
+            cached = (reader, find_rounds(reader.all_chunks()))
+            self._rounds = cached
+        rounds: list[Round] = cached[1]
+        return rounds
+
+    def mock_round(self, name: str | None = None, company: str | None = None) -> Round:
+        """The round to practise: the one named (any company unless given), else the first."""
+        from assistant.errors import UnknownRound
+        from assistant.study.rounds import find_round
+
+        rounds = self.rounds()
+        if company:
+            rounds = [r for r in rounds if r.company == company.strip().lower()]
+        if not rounds:
+            where = f" for {company}" if company else ""
+            raise UnknownRound(
+                f"the indexed documents describe no interview rounds{where}; "
+                "add documents that list the rounds (prep docs add FILE)"
+            )
+        if not name:
+            return rounds[0]
+        for company_name in dict.fromkeys(r.company for r in rounds):
+            found = find_round(rounds, company_name, name)
+            if found is not None:
+                return found
+        names = ", ".join(sorted({r.name for r in rounds}))
+        raise UnknownRound(f"no round named '{name}' in the documents; try one of: {names}")
+
+    def grade_mock(self, rnd: Round, prompt: Ref, answer: str) -> Feedback:
+        """Grade a practice answer against the round's rubric (offline, no LLM)."""
+        from assistant.retrieve.hybrid import lexical_index
+        from assistant.study.grading import Thresholds, grade
+
+        embedder: Any = getattr(self, "embedder")  # noqa: B009  (the Assistant's query encoder)
+        return grade(
+            rnd,
+            prompt,
+            answer,
+            embedder.embed_documents,
+            lexical_index(self.reader).idf,
+            Thresholds.from_settings(self.settings),
+        )

@@ -49,6 +49,10 @@ def eval_(
             "--compare-golden", help="comp-table figures (default: compare.jsonl beside GOLDEN)"
         ),
     ] = None,
+    mock_golden: Annotated[
+        Path | None,
+        typer.Option("--mock", help="graded mock answers (default: mock.jsonl beside GOLDEN)"),
+    ] = None,
     baseline: Annotated[
         bool, typer.Option("--baseline", help="also measure the naive baseline")
     ] = False,
@@ -103,6 +107,18 @@ def eval_(
 
         figures = load_compare_golden(compare_golden)
         comp = evaluate_compare(assistant.compare(sorted({g["company"] for g in figures})), figures)
+    mocked = None
+    mock_golden = _beside(golden, mock_golden, "mock.jsonl")
+    if mock_golden is not None:
+        from assistant.evaluation.mock_eval import evaluate_mock, load_graded
+
+        graded = load_graded(mock_golden)
+        indexed = {r.company for r in assistant.rounds()}
+        mine = [g for g in graded if g.company in indexed]
+        mocked = evaluate_mock(
+            assistant.rounds(), mine, lambda r, a: assistant.grade_mock(r, r.prompts[0], a)
+        )
+        mocked.skipped = len(graded) - len(mine)
     if as_json:
         out: dict[str, Any] = {"assistant": results["all"].as_dict()}
         if naive is not None:
@@ -112,6 +128,8 @@ def eval_(
             out["followups"] = follow
         if comp is not None:
             out["compare"] = comp
+        if mocked is not None:
+            out["mock"] = mocked.as_dict()
         typer.echo(json.dumps(out, indent=1))
         return
     from rich.console import Console
@@ -137,6 +155,13 @@ def eval_(
         console.print(
             f"Compare table: {comp['golden']} golden figures; recall {comp['recall']:.3f}, "
             f"precision {comp['precision']:.3f}"
+        )
+    if mocked is not None:
+        console.print(
+            f"Mock grading: {mocked.answers} graded answers ({mocked.skipped} of companies not "
+            f"indexed left out); rubric precision {mocked.precision:.3f}, recall "
+            f"{mocked.recall:.3f}; strong > weak in {mocked.pairs_ordered:.3f} of pairs; "
+            f"highest off-topic/empty/pasted score {mocked.near_zero_max:.1f}/100"
         )
     if failures:
         for name in ("all", "typos", "candidates"):

@@ -1,0 +1,103 @@
+"""`prep mock`: practise an interview round and get feedback grounded in the documents."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from assistant.app.cli.root import CompanyOpt, IndexOpt, JsonOpt, SeedsOpt, _assistant, app
+from assistant.errors import BadQuestion
+
+if TYPE_CHECKING:
+    from assistant.study.grading import Feedback
+    from assistant.study.rounds import Ref, Round
+
+
+def _cite(ref: Ref) -> str:
+    where = f" · {ref.section}" if ref.section else ""
+    return f"[{ref.source}{where} · chars {ref.start}-{ref.end}]"
+
+
+def _read_answer(path: Path | None) -> str:
+    """The answer: the file, else stdin up to an empty line or the end of input."""
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadQuestion(f"cannot read {path}: {exc.strerror or exc}; check the path") from exc
+    if sys.stdin.isatty():
+        typer.echo("Type your answer; an empty line (or Ctrl+D) ends it.", err=True)
+    lines: list[str] = []
+    for line in sys.stdin:
+        if not line.strip() and lines:
+            break
+        lines.append(line.rstrip("\r\n"))
+    return "\n".join(lines).strip()
+
+
+def _show(rnd: Round, prompt: Ref) -> None:
+    from assistant.study.rounds import prompt_text
+
+    minutes = f" ({rnd.minutes} min)" if rnd.minutes else ""
+    typer.echo(f"{rnd.name}{minutes} — {rnd.company.title()}")
+    typer.echo(f"Prompt: {prompt_text(prompt)} {_cite(prompt)}")
+    if rnd.time_ref is not None and rnd.minutes:
+        typer.echo(f"Time box: {rnd.minutes} minutes {_cite(rnd.time_ref)}")
+    typer.echo("")
+
+
+def _feedback(fb: Feedback) -> None:
+    typer.echo(f"\nScore: {fb.score:.0f}/100" + (f" — {fb.note}" if fb.note else ""))
+    typer.echo("\nRubric (what the documents say interviewers grade):")
+    for mark in fb.marks:
+        typer.echo(f"  [{mark.status}] {mark.point.name} {_cite(mark.point.ref)}")
+        if mark.evidence:
+            typer.echo(f"      you said: {mark.evidence}")
+    if fb.pitfalls:
+        typer.echo("\nPitfalls the answer may fall into:")
+        for mark in fb.pitfalls:
+            typer.echo(f"  {mark.point.name} {_cite(mark.point.ref)}")
+            typer.echo(f"      you said: {mark.evidence}")
+    if fb.to_add:
+        typer.echo("\nMost useful to add:")
+        for n, mark in enumerate(fb.to_add, start=1):
+            typer.echo(f"  {n}. {mark.point.ref.text} {_cite(mark.point.ref)}")
+
+
+@app.command()
+def mock(
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="the round to practise (default: the first)")
+    ] = None,
+    company: CompanyOpt = None,
+    answer_file: Annotated[
+        Path | None, typer.Option("--answer-file", help="read the answer from this file")
+    ] = None,
+    list_rounds: Annotated[
+        bool, typer.Option("--list", help="list the rounds the documents describe")
+    ] = False,
+    as_json: JsonOpt = False,
+    seeds: SeedsOpt = None,
+    index_dir: IndexOpt = None,
+) -> None:
+    """Practise an interview round: a prompt from the documents, your answer, graded feedback."""
+    assistant = _assistant(seeds, index_dir)
+    if list_rounds:
+        for rnd in assistant.rounds():
+            minutes = f", {rnd.minutes} min" if rnd.minutes else ""
+            typer.echo(f"{rnd.company}: {rnd.name} ({len(rnd.rubric)} rubric points{minutes})")
+        return
+    rnd = assistant.mock_round(round_name, company)
+    prompt = rnd.prompts[0]
+    if not as_json:
+        _show(rnd, prompt)
+    answer = _read_answer(answer_file)
+    fb = assistant.grade_mock(rnd, prompt, answer)
+    if as_json:
+        typer.echo(json.dumps(fb.to_json(), ensure_ascii=False))
+    else:
+        _feedback(fb)

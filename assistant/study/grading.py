@@ -1,0 +1,204 @@
+"""Grade a practice answer against a round's rubric: each point covered, partly or missed.
+
+Offline: a rubric point's parts (its sentences) are compared with the answer's sentences by
+the stored model's vectors and by how many of the part's content words (IDF-weighted) the
+answer uses. Sentences that only repeat the prompt count for nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.index.embeddings import dot
+from assistant.ingest.units import sentences
+from assistant.retrieve.lexical import terms
+from assistant.study.rounds import Point, Ref, Round, prompt_text
+from assistant.textnorm import match_key
+
+COVERED, PARTLY, MISSED = "covered", "partly covered", "missed"
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The grading knobs (Settings' mock_* fields)."""
+
+    dense_weight: float
+    part_match: float
+    covered_share: float
+    pitfall_match: float
+    same_as_prompt: float
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Thresholds:
+        """The thresholds as the settings give them."""
+        return cls(**{f: getattr(settings, f"mock_{f}") for f in cls.__dataclass_fields__})
+
+
+@dataclass
+class Mark:
+    """One rubric point (or pitfall) as the answer meets it."""
+
+    point: Point
+    status: str
+    match: float
+    evidence: str = ""  # the candidate's sentence that meets it best
+
+
+@dataclass
+class Feedback:
+    """The grade of one practice answer."""
+
+    round: Round
+    prompt: Ref
+    answer: str
+    marks: list[Mark]
+    pitfalls: list[Mark] = field(default_factory=list)
+    score: float = 0.0  # 0-100
+    note: str = ""
+
+    @property
+    def to_add(self) -> list[Mark]:
+        """The three most useful things to add: missed points first, then partly covered."""
+        order = {MISSED: 0, PARTLY: 1}
+        left = [m for m in self.marks if m.status in order]
+        return sorted(left, key=lambda m: (order[m.status], -len(m.point.parts)))[:3]
+
+    def to_json(self) -> dict[str, Any]:
+        """The feedback as one JSON object with a numeric score."""
+
+        def ref(r: Ref) -> dict[str, Any]:
+            return {
+                "file": r.source,
+                "section": r.section,
+                "start": r.start,
+                "end": r.end,
+                "text": r.text,
+            }
+
+        def mark(m: Mark) -> dict[str, Any]:
+            return {
+                "point": m.point.name,
+                "status": m.status,
+                "match": round(m.match, 3),
+                "your_sentence": m.evidence,
+                "why": ref(m.point.ref),
+            }
+
+        return {
+            "round": self.round.name,
+            "company": self.round.company,
+            "prompt": {**ref(self.prompt), "asks": prompt_text(self.prompt)},
+            "minutes": self.round.minutes,
+            "score": round(self.score, 1),
+            "note": self.note,
+            "rubric": [mark(m) for m in self.marks],
+            "pitfalls": [mark(m) for m in self.pitfalls],
+            "add": [m.point.name for m in self.to_add],
+        }
+
+
+Embed = Callable[[list[str]], list[list[float]]]
+
+
+def _parts(point: Point) -> list[str]:
+    """The sentences of a point that say something: a bare lead ('Problem framing.') joins on."""
+    parts = list(point.parts)
+    if len(parts) > 1 and len(parts[0].split()) <= 4:
+        parts = [f"{parts[0]} {p}" for p in parts[1:]]
+    return parts
+
+
+def grade(
+    rnd: Round,
+    prompt: Ref,
+    answer: str,
+    embed: Embed,
+    idf: Callable[[str], float],
+    knobs: Thresholds,
+) -> Feedback:
+    """Mark every rubric point and pitfall of the round against the answer; score 0-100."""
+    said = [u.text for u in sentences(answer.strip(), 0)] if answer.strip() else []
+    points = [(p, _parts(p)) for p in rnd.rubric]
+    pits = [(p, _parts(p)) for p in rnd.pitfalls]
+    texts = said + [prompt.text] + [t for _, ps in points + pits for t in ps]
+    vectors = embed(texts) if said else []
+    if said:
+        own, pvec = vectors[: len(said)], vectors[len(said)]
+        keep = [i for i, v in enumerate(own) if not _repeats(said[i], prompt.text, v, pvec, knobs)]
+        others = [p.text for p in rnd.prompts if p != prompt]
+        keep = [i for i in keep if not any(_overlaps(said[i], o, knobs) for o in others)]
+        said, own = [said[i] for i in keep], [own[i] for i in keep]
+        part_vecs = iter(vectors[len(texts) - sum(len(ps) for _, ps in points + pits) :])
+    note = ""
+    if not answer.strip():
+        note = "The answer is empty."
+    elif not said:
+        note = "The answer only repeats the prompt."
+    answer_terms = set(terms(" ".join(said)))
+    marks: list[Mark] = []
+    pitfalls: list[Mark] = []
+    for group, out in ((points, marks), (pits, pitfalls)):
+        for point, parts in group:
+            scores: list[tuple[float, str]] = []
+            for part in parts:
+                vec = next(part_vecs) if said else None
+                scores.append(
+                    _match(part, vec, said, own if said else [], answer_terms, idf, knobs)
+                )
+            out.append(_mark(point, scores, knobs, pitfall=out is pitfalls))
+    pitfalls = [m for m in pitfalls if m.status != MISSED]
+    credit = {COVERED: 1.0, PARTLY: 0.5, MISSED: 0.0}
+    score = 100 * sum(credit[m.status] for m in marks) / len(marks) if marks else 0.0
+    return Feedback(rnd, prompt, answer, marks, pitfalls, score, note)
+
+
+def _repeats(
+    sentence: str, prompt: str, vec: list[float], pvec: list[float], k: Thresholds
+) -> bool:
+    """A sentence that is the prompt again (pasted back), not an answer to it."""
+    a, b = set(match_key(sentence).split()), set(match_key(prompt).split())
+    overlap = len(a & b) / max(1, len(a))
+    return dot(vec, pvec) >= k.same_as_prompt or overlap >= k.same_as_prompt
+
+
+def _overlaps(sentence: str, prompt: str, k: Thresholds) -> bool:
+    """A sentence whose words are mostly another prompt's of the round (pasted back)."""
+    a, b = set(match_key(sentence).split()), set(match_key(prompt).split())
+    return len(a & b) / max(1, len(a)) >= k.same_as_prompt
+
+
+def _match(
+    part: str,
+    vec: list[float] | None,
+    said: list[str],
+    own: list[list[float]],
+    answer_terms: set[str],
+    idf: Callable[[str], float],
+    k: Thresholds,
+) -> tuple[float, str]:
+    """How well the answer meets one part: (match in 0-1, the answer sentence nearest it)."""
+    if vec is None or not said:
+        return 0.0, ""
+    sims = [dot(vec, v) for v in own]
+    best = max(range(len(sims)), key=sims.__getitem__)
+    words = set(terms(part))
+    weights = {t: idf(t) for t in words}
+    total = sum(weights.values()) or 1.0
+    recall = sum(w for t, w in weights.items() if t in answer_terms) / total
+    return k.dense_weight * sims[best] + (1 - k.dense_weight) * recall, said[best]
+
+
+def _mark(point: Point, scores: list[tuple[float, str]], k: Thresholds, pitfall: bool) -> Mark:
+    """Covered when enough parts match, partly when some do (a pitfall: when it matches)."""
+    best, evidence = max(scores, default=(0.0, ""))
+    bar = k.pitfall_match if pitfall else k.part_match
+    share = sum(s >= bar for s, _ in scores) / max(1, len(scores))
+    if share and share >= k.covered_share:
+        status = COVERED
+    elif share:
+        status = PARTLY
+    else:
+        status = MISSED
+    return Mark(point, status, best, evidence if status != MISSED else "")
