@@ -69,18 +69,12 @@ def _deletions(word: str) -> set[str]:
     return {word} | one | {w[:i] + w[i + 1 :] for w in one for i in range(len(w))}
 
 
-def _distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: deletions, insertions, replacements, swaps."""
-    rows = [list(range(len(b) + 1))]
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], rows[-2][j - 2] + 1)
-        rows.append(row)
-    return rows[-1][-1]
+@lru_cache(maxsize=1)
+def _osa() -> Any:
+    """symspellpy's optimal string alignment distance (edits, swaps of neighbours too)."""
+    from symspellpy.editdistance import DistanceAlgorithm, EditDistance
+
+    return EditDistance(DistanceAlgorithm.DAMERAU_OSA)
 
 
 def nearest_english(word: str) -> str | None:
@@ -179,7 +173,7 @@ class Speller:
         """Index words two edits from `word`, found through shared deletions (as SymSpell does)."""
         table = self._deletions()
         near = {v for d in _deletions(word) for v in table.get(d, ())}
-        return [v for v in near if _distance(word, v) <= 2]
+        return [v for v in near if _osa().compare(word, v, 2) >= 0]  # -1: farther than 2
 
     def _deletions(self) -> dict[str, set[str]]:
         """Each long index word under every string up to two deletions from it (built once)."""
