@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from assistant.paths import resource_dir, user_home
+
+K = TypeVar("K")
+
+
+def knob_group(cls: type[K], settings: Any, prefix: str) -> K:
+    """A dataclass of knobs, each field read from the setting `<prefix>_<field>`."""
+    return cls(**{f.name: getattr(settings, f"{prefix}_{f.name}") for f in fields(cls)})  # type: ignore[arg-type]
 
 
 def knob_default(name: str) -> Any:

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from assistant.retrieve.spelling import Correction
     from assistant.study.compare import Table
     from assistant.study.passages import Passage
+    from assistant.study.rounds import Round
 
 Notify = Callable[[str], None]
 
@@ -45,6 +46,7 @@ class Assistant(StudyFacade):
         self._passages: tuple[IndexReader, list[Passage]] | None = None
         self._organisations: tuple[IndexReader, tuple[str, ...]] | None = None
         self._tables: dict[str, tuple[IndexReader, Table]] = {}
+        self._rounds: tuple[IndexReader, list[Round]] | None = None
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""

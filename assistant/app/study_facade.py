@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from assistant.study.grading import Feedback
     from assistant.study.passages import Passage
     from assistant.study.quiz import Fact, QuizRules, Verdict
-    from assistant.study.rounds import Ref, Round
+    from assistant.study.rounds import Round
     from assistant.study.studylog import StudyLog
 
 
@@ -27,6 +27,7 @@ class StudyFacade:
     notify: Callable[[str], None]
     _passages: tuple[IndexReader, list[Passage]] | None
     _tables: dict[str, tuple[IndexReader, Table]]
+    _rounds: tuple[IndexReader, list[Round]] | None
 
     if TYPE_CHECKING:
 
@@ -77,13 +78,10 @@ class StudyFacade:
 
     def quiz_rules(self) -> QuizRules:
         """The quiz's tunable numbers, from the settings: each field from setting quiz_<field>."""
-        from dataclasses import fields
-
+        from assistant.settings import knob_group
         from assistant.study.quiz import QuizRules
 
-        return QuizRules(
-            **{f.name: getattr(self.settings, f"quiz_{f.name}") for f in fields(QuizRules)}
-        )
+        return knob_group(QuizRules, self.settings, "quiz")
 
     def quiz(
         self, n: int | None = None, topic: str | None = None, seed: int | None = None
@@ -136,12 +134,9 @@ class StudyFacade:
         from assistant.study.rounds import find_rounds
 
         reader = self.reader
-        cached = getattr(self, "_rounds", None)
-        if cached is None or cached[0] is not reader:
-            cached = (reader, find_rounds(reader.all_chunks()))
-            self._rounds = cached
-        rounds: list[Round] = cached[1]
-        return rounds
+        if self._rounds is None or self._rounds[0] is not reader:
+            self._rounds = (reader, find_rounds(reader.all_chunks()))
+        return self._rounds[1]
 
     def mock_round(self, name: str | None = None, company: str | None = None) -> Round:
         """The round to practise: the one named (any company unless given), else the first."""
@@ -166,7 +161,7 @@ class StudyFacade:
         names = ", ".join(sorted({r.name for r in rounds}))
         raise UnknownRound(f"no round named '{name}' in the documents; try one of: {names}")
 
-    def grade_mock(self, rnd: Round, prompt: Ref, answer: str) -> Feedback:
+    def grade_mock(self, rnd: Round, prompt: Passage, answer: str) -> Feedback:
         """Grade a practice answer against the round's rubric (offline, no LLM)."""
         from assistant.retrieve.hybrid import lexical_index
         from assistant.study.grading import Thresholds, grade

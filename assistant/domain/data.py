@@ -28,6 +28,12 @@ def table(name: str) -> dict[str, list[str]]:
     return out
 
 
+@cache
+def patterns(name: str) -> dict[str, re.Pattern[str]]:
+    """A 'key: a, b' file's keys, each with its words as one case-blind pattern, in file order."""
+    return {key: re.compile(words_pattern(words), re.I) for key, words in table(name).items()}
+
+
 def words_pattern(words: Iterable[str]) -> str:
     """A regex finding any of these data-file words whole: 'x*' is a prefix, '-' also a space."""
     alts = []

@@ -35,11 +35,7 @@ SENIORITY: tuple[str, ...] = tuple(data.table("seniority.txt"))
 @lru_cache(maxsize=1)
 def _seniority_patterns() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """Each group's words as one pattern, highest group first."""
-    table = data.table("seniority.txt")
-    return tuple(
-        (group, re.compile(data.words_pattern(words), re.I))
-        for group, words in reversed(table.items())
-    )
+    return tuple(reversed(data.patterns("seniority.txt").items()))
 
 
 def seniority(label: str) -> str:

@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.golden import _read_jsonl
+from assistant.evaluation.golden import _read_jsonl, has_fact
 from assistant.study.grading import COVERED, PARTLY, Feedback
 from assistant.study.rounds import Round, find_round
-from assistant.textnorm import match_key
 
 NEAR_ZERO = ("off-topic", "empty", "pasted")
 
@@ -83,20 +82,17 @@ def evaluate_mock(rounds: list[Round], cases: list[GradedAnswer], grade: Grade) 
             continue
         fb = grade(rnd, case.answer)
         m.scores[case.id] = fb.score
-        gold = {
-            i
-            for i, mark in enumerate(fb.marks)
-            if any(match_key(c) in match_key(mark.point.ref.text) for c in case.covered)
+        # each reviewer's phrase -> the rubric points whose passage holds it
+        found = {
+            c: {i for i, mk in enumerate(fb.marks) if has_fact(c, mk.point.ref.text)}
+            for c in case.covered
         }
+        gold = set().union(*found.values())
         said = {i for i, mark in enumerate(fb.marks) if mark.status in (COVERED, PARTLY)}
         tp += len(gold & said)
         fp += len(said - gold)
         fn += len(gold - said)
-        unfound = [
-            c
-            for c in case.covered
-            if not any(match_key(c) in match_key(mk.point.ref.text) for mk in fb.marks)
-        ]
+        unfound = [c for c, points in found.items() if not points]
         if unfound:
             m.failures.append(f"{case.id}: rubric lacks {unfound}")
     m.precision = tp / (tp + fp) if tp + fp else 1.0

@@ -19,6 +19,7 @@ from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
 from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
 from assistant.retrieve.spelling import common_english
+from assistant.settings import knob_group
 from assistant.textnorm import normalize, tokens
 
 _FIGURE = re.compile(r"\d")
@@ -127,7 +128,7 @@ class Cues:
     @classmethod
     def from_settings(cls, settings: Any) -> Cues:
         """The cues as the settings give them."""
-        return cls(**{f: getattr(settings, f"cue_{f}") for f in cls.__dataclass_fields__})
+        return knob_group(cls, settings, "cue")
 
 
 @dataclass

@@ -26,16 +26,14 @@ COLUMNS = ("base", "stock", "bonus", "total")
 @lru_cache(maxsize=1)
 def _column_words() -> tuple[tuple[str, re.Pattern[str]], ...]:
     """resources/domain/pay_columns.txt: each column's header words, in the file's order."""
-    table = data.table("pay_columns.txt")
+    table = data.patterns("pay_columns.txt")
     unknown = set(table) - set(COLUMNS)
     if unknown:
         from assistant.errors import DataFileError
 
         wrong = ", ".join(sorted(unknown))
         raise DataFileError(f"pay_columns.txt names no column {wrong}; use one of {COLUMNS}")
-    return tuple(
-        (name, re.compile(data.words_pattern(words), re.I)) for name, words in table.items()
-    )
+    return tuple(table.items())
 
 
 _ROLE_WORDS = re.compile(r"\b(?:engineer|scientist|manager|average|median|total|level)\b", re.I)

@@ -14,7 +14,9 @@ from typing import Any
 from assistant.index.embeddings import dot
 from assistant.ingest.units import sentences
 from assistant.retrieve.lexical import terms
-from assistant.study.rounds import Point, Ref, Round, prompt_text
+from assistant.settings import knob_group
+from assistant.study.passages import Passage
+from assistant.study.rounds import Point, Round, prompt_text
 from assistant.textnorm import match_key
 
 COVERED, PARTLY, MISSED = "covered", "partly covered", "missed"
@@ -33,7 +35,7 @@ class Thresholds:
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
         """The thresholds as the settings give them."""
-        return cls(**{f: getattr(settings, f"mock_{f}") for f in cls.__dataclass_fields__})
+        return knob_group(cls, settings, "mock")
 
 
 @dataclass
@@ -51,7 +53,7 @@ class Feedback:
     """The grade of one practice answer."""
 
     round: Round
-    prompt: Ref
+    prompt: Passage
     answer: str
     marks: list[Mark]
     pitfalls: list[Mark] = field(default_factory=list)
@@ -68,7 +70,7 @@ class Feedback:
     def to_json(self) -> dict[str, Any]:
         """The feedback as one JSON object with a numeric score."""
 
-        def ref(r: Ref) -> dict[str, Any]:
+        def ref(r: Passage) -> dict[str, Any]:
             return {
                 "file": r.source,
                 "section": r.section,
@@ -112,7 +114,7 @@ def _parts(point: Point) -> list[str]:
 
 def grade(
     rnd: Round,
-    prompt: Ref,
+    prompt: Passage,
     answer: str,
     embed: Embed,
     idf: Callable[[str], float],
@@ -120,34 +122,35 @@ def grade(
 ) -> Feedback:
     """Mark every rubric point and pitfall of the round against the answer; score 0-100."""
     said = [u.text for u in sentences(answer.strip(), 0)] if answer.strip() else []
-    points = [(p, _parts(p)) for p in rnd.rubric]
-    pits = [(p, _parts(p)) for p in rnd.pitfalls]
-    texts = said + [prompt.text] + [t for _, ps in points + pits for t in ps]
-    vectors = embed(texts) if said else []
+    parts = {id(p): _parts(p) for p in [*rnd.rubric, *rnd.pitfalls]}
+    all_parts = list(dict.fromkeys(t for ps in parts.values() for t in ps))
+    vectors = embed([*said, prompt.text, *all_parts]) if said else []
+    own, vec_of = vectors[: len(said)], dict(zip(all_parts, vectors[len(said) + 1 :], strict=False))
     if said:
-        own, pvec = vectors[: len(said)], vectors[len(said)]
-        keep = [i for i, v in enumerate(own) if not _repeats(said[i], prompt.text, v, pvec, knobs)]
+        pvec = vectors[len(said)]
         others = [p.text for p in rnd.prompts if p != prompt]
-        keep = [i for i in keep if not any(_overlaps(said[i], o, knobs) for o in others)]
+        keep = [
+            i
+            for i, v in enumerate(own)
+            if not _repeats(said[i], prompt.text, v, pvec, knobs)
+            and not any(_overlaps(said[i], o, knobs) for o in others)
+        ]
         said, own = [said[i] for i in keep], [own[i] for i in keep]
-        part_vecs = iter(vectors[len(texts) - sum(len(ps) for _, ps in points + pits) :])
     note = ""
     if not answer.strip():
         note = "The answer is empty."
     elif not said:
         note = "The answer only repeats the prompt."
     answer_terms = set(terms(" ".join(said)))
-    marks: list[Mark] = []
-    pitfalls: list[Mark] = []
-    for group, out in ((points, marks), (pits, pitfalls)):
-        for point, parts in group:
-            scores: list[tuple[float, str]] = []
-            for part in parts:
-                vec = next(part_vecs) if said else None
-                scores.append(
-                    _match(part, vec, said, own if said else [], answer_terms, idf, knobs)
-                )
-            out.append(_mark(point, scores, knobs, pitfall=out is pitfalls))
+
+    def marked(point: Point, pitfall: bool) -> Mark:
+        scores = [
+            _match(t, vec_of.get(t), said, own, answer_terms, idf, knobs) for t in parts[id(point)]
+        ]
+        return _mark(point, scores, knobs, pitfall)
+
+    marks = [marked(p, pitfall=False) for p in rnd.rubric]
+    pitfalls = [marked(p, pitfall=True) for p in rnd.pitfalls]
     pitfalls = [m for m in pitfalls if m.status != MISSED]
     credit = {COVERED: 1.0, PARTLY: 0.5, MISSED: 0.0}
     score = 100 * sum(credit[m.status] for m in marks) / len(marks) if marks else 0.0
@@ -158,13 +161,11 @@ def _repeats(
     sentence: str, prompt: str, vec: list[float], pvec: list[float], k: Thresholds
 ) -> bool:
     """A sentence that is the prompt again (pasted back), not an answer to it."""
-    a, b = set(match_key(sentence).split()), set(match_key(prompt).split())
-    overlap = len(a & b) / max(1, len(a))
-    return dot(vec, pvec) >= k.same_as_prompt or overlap >= k.same_as_prompt
+    return dot(vec, pvec) >= k.same_as_prompt or _overlaps(sentence, prompt, k)
 
 
 def _overlaps(sentence: str, prompt: str, k: Thresholds) -> bool:
-    """A sentence whose words are mostly another prompt's of the round (pasted back)."""
+    """A sentence whose words are mostly the prompt's (pasted back)."""
     a, b = set(match_key(sentence).split()), set(match_key(prompt).split())
     return len(a & b) / max(1, len(a)) >= k.same_as_prompt
 

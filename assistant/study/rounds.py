@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from assistant.domain import data
@@ -18,6 +18,7 @@ from assistant.index.chunking import section_label
 from assistant.index.store import StoredChunk
 from assistant.ingest.blocks import parse_blocks
 from assistant.retrieve.lexical import terms
+from assistant.study.passages import Passage
 from assistant.textnorm import match_key, normalize
 
 _LEAD = re.compile(
@@ -31,28 +32,11 @@ _DROP = re.compile(r"\b(?:the|a|an|\d+)\b|\(.*?\)", re.I)
 
 
 @dataclass(frozen=True)
-class Ref:
-    """Where a passage is: file, section and character span, with its text (the citation)."""
-
-    source: str
-    title: str
-    section: str
-    start: int
-    end: int
-    text: str
-
-    @property
-    def key(self) -> str:
-        """Stable id: file and span."""
-        return f"{self.source}@{self.start}-{self.end}"
-
-
-@dataclass(frozen=True)
 class Point:
     """A rubric point or a pitfall: a passage, its short name and its parts (its sentences)."""
 
     name: str
-    ref: Ref
+    ref: Passage
     parts: tuple[str, ...]
 
 
@@ -62,10 +46,10 @@ class Round:
 
     name: str
     company: str
-    described: list[Ref] = field(default_factory=list)  # the passages that name the round
+    described: list[Passage] = field(default_factory=list)  # the passages that name the round
     minutes: int | None = None
-    time_ref: Ref | None = None
-    prompts: list[Ref] = field(default_factory=list)
+    time_ref: Passage | None = None
+    prompts: list[Passage] = field(default_factory=list)
     rubric: list[Point] = field(default_factory=list)
     pitfalls: list[Point] = field(default_factory=list)
 
@@ -80,28 +64,28 @@ class _Para:
     """A paragraph or list item: its sentences, with the section it sits in."""
 
     kind: str
-    refs: list[Ref]
-    intro: Ref | None  # for a list item: the sentence that introduced the list
+    refs: list[Passage]
+    intro: Passage | None  # for a list item: the sentence that introduced the list
 
     @property
     def text(self) -> str:
         return " ".join(r.text for r in self.refs)
 
 
-@cache
-def _words(key: str) -> re.Pattern[str]:
-    return re.compile(data.words_pattern(data.table("mock.txt").get(key, [])), re.I)
+def _quotes(text: str) -> list[str]:
+    """The quoted questions or tasks of a text: quotes of five words or more."""
+    return [q for q in _QUOTED.findall(text) if len(q.split()) >= 5]
 
 
-def prompt_text(ref: Ref) -> str:
+def prompt_text(ref: Passage) -> str:
     """What a prompt passage asks: its quoted question if it quotes one, else the passage."""
-    quoted = [q for q in _QUOTED.findall(ref.text) if len(q.split()) >= 5]
+    quoted = _quotes(ref.text)
     return quoted[0] if quoted else ref.text
 
 
 def has(key: str, text: str) -> bool:
     """Whether the text uses one of mock.txt's words for `key` (round, grading, pitfall...)."""
-    return bool(_words(key).search(normalize(text)))
+    return bool(data.patterns("mock.txt")[key].search(normalize(text)))
 
 
 def _paragraphs(chunks: Iterable[StoredChunk]) -> dict[str, list[_Para]]:
@@ -111,7 +95,7 @@ def _paragraphs(chunks: Iterable[StoredChunk]) -> dict[str, list[_Para]]:
     """
     seen: set[tuple[str, int]] = set()
     out: dict[str, list[_Para]] = {}
-    intro: Ref | None = None
+    intro: Passage | None = None
     last_source = ""
     ordered = sorted(
         chunks, key=lambda c: (str(c.metadata.get("source", "")), int(c.metadata.get("start", 0)))
@@ -128,14 +112,24 @@ def _paragraphs(chunks: Iterable[StoredChunk]) -> dict[str, list[_Para]]:
                 intro = None
                 continue
             inner = section_label(title, block.section) if block.section else ""
+            company = str(meta.get("company", ""))
             refs = [
-                Ref(source, title, inner or section, base + u.start, base + u.end, u.text)
+                Passage(
+                    source,
+                    title,
+                    inner or section,
+                    company,
+                    base + u.start,
+                    base + u.end,
+                    u.kind,
+                    u.text,
+                )
                 for u in block.units
             ]
             if refs and (source, refs[0].start) not in seen:
                 seen.add((source, refs[0].start))
                 para = _Para(block.kind, refs, intro if block.kind == "item" else None)
-                out.setdefault(str(meta.get("company", "")), []).append(para)
+                out.setdefault(company, []).append(para)
             if block.kind == "para":
                 intro = refs[-1] if refs and refs[-1].text.rstrip().endswith(":") else None
     return out
@@ -154,23 +148,22 @@ def _name_of(para: _Para) -> tuple[str, str] | None:
     return None
 
 
-def _aliases(name: str) -> list[str]:
+@cache
+def _aliases(name: str) -> tuple[str, ...]:
     """How a text may name the round: its name without counts, and its last two words or more."""
     words = _DROP.sub(" ", match_key(name)).split()
     core = [w for w in words if not has("round", w)] or words
     out = {" ".join(words), " ".join(core)}
     for i in range(1, len(core) - 1):
         out.add(" ".join(core[i:]))
-    return sorted((a for a in out if a), key=len, reverse=True)
+    return tuple(sorted((a for a in out if a), key=len, reverse=True))
 
 
 def _minutes(text: str) -> int | None:
     m = _DURATION.search(text)
     if not m:
         return None
-    if m.group(3):
-        return int(m.group(3))
-    return int(m.group(2) or m.group(1)) if m.group(2) else int(m.group(1))
+    return int(m.group(3) or m.group(2) or m.group(1))  # '45-minute', '2 x 45 min', '30 min'
 
 
 def find_rounds(chunks: Iterable[StoredChunk]) -> list[Round]:
@@ -197,12 +190,11 @@ def find_rounds(chunks: Iterable[StoredChunk]) -> list[Round]:
     return rounds
 
 
-def _match(text: str, rnd: Round, single: bool) -> int:
-    """How many characters of the round's longest alias the text names (0: none).
+def _match(key: str, rnd: Round, single: bool) -> int:
+    """How many characters of the round's longest alias a text (in _owner's form) names.
 
     A one-word alias ('culture', 'coding') counts only where `single` allows it: in a heading.
     """
-    key = " ".join(_DROP.sub(" ", match_key(text)).split())
     for alias in _aliases(rnd.name):
         if (single or " " in alias) and re.search(rf"(?<!\w){re.escape(alias)}(?!\w)", key):
             return len(alias)
@@ -211,7 +203,8 @@ def _match(text: str, rnd: Round, single: bool) -> int:
 
 def _owner(text: str, rounds: list[Round], single: bool) -> Round | None:
     """The one round the text is about: the one it names most specifically, if only one."""
-    scores = [(_match(text, r, single), i) for i, r in enumerate(rounds)]
+    key = " ".join(_DROP.sub(" ", match_key(text)).split())
+    scores = [(_match(key, r, single), i) for i, r in enumerate(rounds)]
     best = max((s for s, _ in scores), default=0)
     top = [rounds[i] for s, i in scores if s == best and s > 0]
     return top[0] if len(top) == 1 else None
@@ -230,25 +223,15 @@ def _gather(rounds: list[Round], paras: list[_Para]) -> None:
             _read(owner, para)
 
 
-def _point(refs: list[Ref]) -> Point:
+def _point(refs: list[Passage]) -> Point:
     first = refs[0]
     m = _LEAD.match(first.text + " ")
     name = m.group(1).strip(" *") if m and len(m.group(1).split()) <= 6 else first.text
     if name == first.text and ":" in name:
         name = name.split(":", 1)[1].strip()
     name = " ".join(name.split()[:8]).rstrip(".,;:")
-    return Point(
-        name,
-        Ref(
-            first.source,
-            first.title,
-            first.section,
-            first.start,
-            refs[-1].end,
-            " ".join(r.text for r in refs),
-        ),
-        tuple(r.text for r in refs),
-    )
+    whole = replace(first, end=refs[-1].end, text=" ".join(r.text for r in refs))
+    return Point(name, whole, tuple(r.text for r in refs))
 
 
 def _read(rnd: Round, para: _Para) -> None:
@@ -271,14 +254,14 @@ def _read(rnd: Round, para: _Para) -> None:
         return
     grading = [i for i, r in enumerate(para.refs) if has("grading", r.text)]
     for ref in para.refs:
-        quoted = [q for q in _QUOTED.findall(ref.text) if len(q.split()) >= 5]
+        quoted = _quotes(ref.text)
         if (quoted and has("prompt", ref.text)) or (has("asked", ref.text) and not quoted):
             rnd.prompts.append(ref)
     if not grading:
         return
     first = grading[0]
     # A grading sentence and the sentences after it in its paragraph: 'The signal: ... Do X.'
-    tail: list[Ref] = []
+    tail: list[Passage] = []
     for ref in para.refs[first : first + 4]:
         if tail and ref.text.rstrip().endswith("?"):
             break  # the next question of an FAQ

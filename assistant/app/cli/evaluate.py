@@ -112,12 +112,10 @@ def eval_(
     if mock_golden is not None:
         from assistant.evaluation.mock_eval import evaluate_mock, load_graded
 
-        graded = load_graded(mock_golden)
-        indexed = {r.company for r in assistant.rounds()}
+        graded, rounds = load_graded(mock_golden), assistant.rounds()
+        indexed = {r.company for r in rounds}
         mine = [g for g in graded if g.company in indexed]
-        mocked = evaluate_mock(
-            assistant.rounds(), mine, lambda r, a: assistant.grade_mock(r, r.prompts[0], a)
-        )
+        mocked = evaluate_mock(rounds, mine, lambda r, a: assistant.grade_mock(r, r.prompts[0], a))
         mocked.skipped = len(graded) - len(mine)
     if as_json:
         out: dict[str, Any] = {"assistant": results["all"].as_dict()}

@@ -14,10 +14,11 @@ from assistant.errors import BadQuestion
 
 if TYPE_CHECKING:
     from assistant.study.grading import Feedback
-    from assistant.study.rounds import Ref, Round
+    from assistant.study.passages import Passage
+    from assistant.study.rounds import Round
 
 
-def _cite(ref: Ref) -> str:
+def _cite(ref: Passage) -> str:
     where = f" · {ref.section}" if ref.section else ""
     return f"[{ref.source}{where} · chars {ref.start}-{ref.end}]"
 
@@ -39,7 +40,7 @@ def _read_answer(path: Path | None) -> str:
     return "\n".join(lines).strip()
 
 
-def _show(rnd: Round, prompt: Ref) -> None:
+def _show(rnd: Round, prompt: Passage) -> None:
     from assistant.study.rounds import prompt_text
 
     minutes = f" ({rnd.minutes} min)" if rnd.minutes else ""
