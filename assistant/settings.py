@@ -219,6 +219,9 @@ class Settings(BaseSettings):
     mock_same_as_prompt: float = Field(
         default=0.85, gt=0, le=1, description="mock grading: a sentence this like the prompt is it"
     )
+    mock_missed_top: int = Field(
+        default=5, ge=1, description="mock progress: how many most-missed rubric points to list"
+    )
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     answer_min_new_terms: int = Field(

@@ -16,7 +16,7 @@ from assistant.ingest.documents import load_folder
 from assistant.paths import resource_dir
 from assistant.study.passages import Passage, from_documents
 from assistant.study.quiz import BLANK, TOPICS, Fact, QuizRules, check, facts, make_quiz
-from assistant.study.studylog import StudyLog
+from assistant.study.studylog import SCHEMA_VERSION, StudyLog
 from assistant.textnorm import match_key
 from tests.study_helpers import row_passage
 
@@ -345,7 +345,7 @@ def test_schema_version_and_wal(tmp_path: Path) -> None:
     path = tmp_path / "study.db"
     StudyLog(path).history()
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from assistant.study.passages import Passage
     from assistant.study.quiz import Fact, QuizRules, Verdict
     from assistant.study.rounds import Round
-    from assistant.study.studylog import StudyLog
+    from assistant.study.studylog import MockStats, StudyLog
 
 
 class StudyFacade:
@@ -139,8 +139,9 @@ class StudyFacade:
         return self._rounds[1]
 
     def mock_round(self, name: str | None = None, company: str | None = None) -> Round:
-        """The round to practise: the one named (any company unless given), else the first."""
+        """The round to practise: the one named (any company unless given), else the weakest."""
         from assistant.errors import UnknownRound
+        from assistant.study.practice import weakest
         from assistant.study.rounds import find_round
 
         rounds = self.rounds()
@@ -153,7 +154,7 @@ class StudyFacade:
                 "add documents that list the rounds (prep docs add FILE)"
             )
         if not name:
-            return rounds[0]
+            return weakest(rounds, self.mock_progress())
         for company_name in dict.fromkeys(r.company for r in rounds):
             found = find_round(rounds, company_name, name)
             if found is not None:
@@ -175,3 +176,20 @@ class StudyFacade:
             lexical_index(self.reader).idf,
             Thresholds.from_settings(self.settings),
         )
+
+    def mock_prompt(self, rnd: Round) -> Passage:
+        """The round's prompt answered least often so far (the documents' order breaks ties)."""
+        from assistant.study.practice import next_prompt
+
+        return next_prompt(rnd, self.mock_progress())
+
+    def submit_mock(self, rnd: Round, prompt: Passage, answer: str) -> Feedback:
+        """Grade a practice answer and save the attempt in the study log (empty ones are not)."""
+        feedback = self.grade_mock(rnd, prompt, answer)
+        if answer.strip():
+            self.study_log().record_mock(feedback)
+        return feedback
+
+    def mock_progress(self) -> MockStats:
+        """Practice scores per round over time and the rubric points missed most often."""
+        return self.study_log().mock_stats(self.settings.mock_missed_top)

@@ -27,7 +27,10 @@ _LEAD = re.compile(
 _DURATION = re.compile(
     r"(\d+)\s*(?:[x×]\s*(\d+)\s*)?[-‑ ]?(?:min|mins|minutes?)\b|(\d+)[-‑ ]minute\b", re.I
 )
-_QUOTED = re.compile(r"[\"“']([^\"”']{12,300}?)[\"”'](?=[\s.,;:)!?]|$)")
+# A quote runs to its own closing mark: an apostrophe inside "..." does not end it.
+_QUOTED = re.compile(
+    r"(?:\"([^\"]{12,300}?)\"|“([^”]{12,300}?)”|(?<!\w)'([^']{12,300}?)')(?=[\s.,;:)!?]|$)"
+)
 _DROP = re.compile(r"\b(?:the|a|an|\d+)\b|\(.*?\)", re.I)
 
 
@@ -74,7 +77,8 @@ class _Para:
 
 def _quotes(text: str) -> list[str]:
     """The quoted questions or tasks of a text: quotes of five words or more."""
-    return [q for q in _QUOTED.findall(text) if len(q.split()) >= 5]
+    found = ["".join(groups) for groups in _QUOTED.findall(text)]
+    return [q for q in found if len(q.split()) >= 5]
 
 
 def prompt_text(ref: Passage) -> str:

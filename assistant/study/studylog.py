@@ -1,4 +1,4 @@
-"""Study log: quiz attempts and a Leitner box per fact in SQLite, for simple spaced repetition."""
+"""Study log in SQLite: quiz attempts with a Leitner box per fact, and mock-interview attempts."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from assistant.errors import StudyLogError
 from assistant.settings import knob_default
 
 if TYPE_CHECKING:
+    from assistant.study.grading import Feedback
     from assistant.study.quiz import Fact
 
-SCHEMA_VERSION = 1  # kept in PRAGMA user_version
-_TABLES = {"attempts", "facts"}
+SCHEMA_VERSION = 2  # kept in PRAGMA user_version; 2 added the mock tables (created on open)
+_TABLES = {"attempts", "facts", "mocks", "mock_marks"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id INTEGER PRIMARY KEY, fact_id TEXT NOT NULL, topic TEXT NOT NULL, source TEXT NOT NULL,
@@ -27,6 +28,12 @@ CREATE TABLE IF NOT EXISTS facts (
     fact_id TEXT PRIMARY KEY, topic TEXT NOT NULL, source TEXT NOT NULL, answer TEXT NOT NULL,
     prompt TEXT NOT NULL, box INTEGER NOT NULL, due TEXT NOT NULL, seen INTEGER NOT NULL,
     missed INTEGER NOT NULL, last_seen TEXT NOT NULL, last_correct INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS mocks (
+    id INTEGER PRIMARY KEY, company TEXT NOT NULL, round TEXT NOT NULL, prompt TEXT NOT NULL,
+    answer TEXT NOT NULL, score REAL NOT NULL, at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS mock_marks (
+    mock_id INTEGER NOT NULL REFERENCES mocks (id), point TEXT NOT NULL, status TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS mock_marks_mock ON mock_marks (mock_id);
 """
 
 
@@ -74,6 +81,50 @@ class Stats:
         """Share of correct attempts in one topic (0 when there are none)."""
         attempts, correct = self.per_topic.get(topic, (0, 0))
         return correct / attempts if attempts else 0.0
+
+
+@dataclass(frozen=True)
+class RoundProgress:
+    """One round's practice record: its scores (0-100) oldest first, with when."""
+
+    company: str
+    round: str
+    scores: list[tuple[datetime, float]]
+    prompts: dict[str, int]  # each prompt's text: how often it was answered
+
+    @property
+    def last(self) -> float:
+        """The latest score."""
+        return self.scores[-1][1]
+
+    @property
+    def best(self) -> float:
+        """The best score so far."""
+        return max(s for _, s in self.scores)
+
+
+@dataclass(frozen=True)
+class MissedPoint:
+    """A rubric point and how often practice answers missed it (of the times it was graded)."""
+
+    company: str
+    round: str
+    point: str
+    missed: int
+    graded: int
+
+
+@dataclass(frozen=True)
+class MockStats:
+    """Every round practised, and the rubric points missed most often."""
+
+    attempts: int
+    rounds: list[RoundProgress]
+    most_missed: list[MissedPoint]
+
+    def progress(self, company: str, name: str) -> RoundProgress | None:
+        """The record of one round, if it was practised."""
+        return next((r for r in self.rounds if (r.company, r.round) == (company, name)), None)
 
 
 def _utc(when: datetime | None) -> datetime:
@@ -194,10 +245,53 @@ class StudyLog:
         per_topic = {t: (n, c or 0) for t, n, c in topics}
         return Stats(total, right or 0, per_topic, review)
 
-    def reset(self) -> None:
-        """Forget every attempt and box."""
+    def record_mock(self, feedback: Feedback, when: datetime | None = None) -> None:
+        """Log a graded practice answer: its round, prompt, score and every point's mark."""
+        rnd = feedback.round
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
-            db.execute("DELETE FROM attempts")
-            db.execute("DELETE FROM facts")
+            cur = db.execute(
+                "INSERT INTO mocks (company, round, prompt, answer, score, at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    rnd.company,
+                    rnd.name,
+                    feedback.prompt.text,
+                    feedback.answer,
+                    feedback.score,
+                    _iso(_utc(when)),
+                ),
+            )
+            db.executemany(
+                "INSERT INTO mock_marks (mock_id, point, status) VALUES (?, ?, ?)",
+                [(cur.lastrowid, m.point.name, m.status) for m in feedback.marks],
+            )
+            db.execute("COMMIT")
+
+    def mock_stats(self, top: int = 5) -> MockStats:
+        """Scores per round over time, and the top rubric points most often missed."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT company, round, prompt, score, at FROM mocks ORDER BY at, id"
+            ).fetchall()
+            missed = db.execute(
+                "SELECT m.company, m.round, k.point, SUM(k.status = 'missed'), COUNT(*)"
+                " FROM mock_marks k JOIN mocks m ON m.id = k.mock_id"
+                " GROUP BY m.company, m.round, k.point HAVING SUM(k.status = 'missed') > 0"
+                " ORDER BY SUM(k.status = 'missed') DESC, COUNT(*) DESC, k.point LIMIT ?",
+                (top,),
+            ).fetchall()
+        rounds: dict[tuple[str, str], RoundProgress] = {}
+        for company, name, prompt, score, at in rows:
+            rec = rounds.setdefault((company, name), RoundProgress(company, name, [], {}))
+            rec.scores.append((datetime.fromisoformat(at), score))
+            rec.prompts[prompt] = rec.prompts.get(prompt, 0) + 1
+        return MockStats(len(rows), list(rounds.values()), [MissedPoint(*row) for row in missed])
+
+    def reset(self) -> None:
+        """Forget every attempt and box, quiz and mock interview."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            for table in ("attempts", "facts", "mock_marks", "mocks"):
+                db.execute(f"DELETE FROM {table}")
             db.execute("COMMIT")

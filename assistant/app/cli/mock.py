@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from assistant.study.grading import Feedback
     from assistant.study.passages import Passage
     from assistant.study.rounds import Round
+    from assistant.study.studylog import MockStats
 
 
 def _cite(ref: Passage) -> str:
@@ -38,6 +39,17 @@ def _read_answer(path: Path | None) -> str:
             break
         lines.append(line.rstrip("\r\n"))
     return "\n".join(lines).strip()
+
+
+def _why(stats: MockStats, rnd: Round) -> str:
+    """Why this round comes first: never practised, or the lowest latest score."""
+    record = stats.progress(rnd.company, rnd.name)
+    if record is None:
+        return "A round you have not practised yet (--round picks another; --list shows all)."
+    return (
+        f"Your weakest round: last score {record.last:.0f}/100 "
+        f"({len(record.scores)} attempts; --round picks another)."
+    )
 
 
 def _show(rnd: Round, prompt: Passage) -> None:
@@ -67,6 +79,8 @@ def _feedback(fb: Feedback) -> None:
         typer.echo("\nMost useful to add:")
         for n, mark in enumerate(fb.to_add, start=1):
             typer.echo(f"  {n}. {mark.point.ref.text} {_cite(mark.point.ref)}")
+    if fb.answer.strip():
+        typer.echo("\nSaved: prep progress shows your scores per round.")
 
 
 @app.command()
@@ -93,11 +107,13 @@ def mock(
             typer.echo(f"{rnd.company}: {rnd.name} ({len(rnd.rubric)} rubric points{minutes})")
         return
     rnd = assistant.mock_round(round_name, company)
-    prompt = rnd.prompts[0]
+    prompt = assistant.mock_prompt(rnd)
     if not as_json:
+        if not round_name:
+            typer.echo(_why(assistant.mock_progress(), rnd))
         _show(rnd, prompt)
     answer = _read_answer(answer_file)
-    fb = assistant.grade_mock(rnd, prompt, answer)
+    fb = assistant.submit_mock(rnd, prompt, answer)
     if as_json:
         typer.echo(json.dumps(fb.to_json(), ensure_ascii=False))
     else:

@@ -16,6 +16,7 @@ _N_HELP = f"number of questions (default: PREP_QUIZ_QUESTIONS, {knob_default('qu
 
 if TYPE_CHECKING:
     from assistant.study.compare import Table
+    from assistant.study.studylog import MockStats
 
 
 def _read_answer() -> str | None:
@@ -84,26 +85,45 @@ def progress(
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Quiz scores per topic and the facts still to review."""
-    log = _assistant(seeds, index_dir).study_log()
+    """Quiz scores per topic, facts to review, mock-interview scores per round."""
+    assistant = _assistant(seeds, index_dir)
+    log = assistant.study_log()
     if reset:
         log.reset()
-        typer.echo("Quiz history cleared.")
+        typer.echo("Quiz and mock interview history cleared.")
         return
-    stats = log.stats()
+    stats, mocks = log.stats(), assistant.mock_progress()
     if as_json:
-        typer.echo(json.dumps(asdict(stats), indent=1, default=str))
+        typer.echo(json.dumps({**asdict(stats), "mock": asdict(mocks)}, indent=1, default=str))
         return
     if not stats.attempts:
         typer.echo("No quiz answers yet: run `prep quiz`.")
+    else:
+        typer.echo(f"{stats.correct}/{stats.attempts} answers right ({stats.accuracy:.0%}).")
+        for topic, (attempts, correct) in sorted(stats.per_topic.items()):
+            typer.echo(f"  {topic}: {correct}/{attempts}")
+        if stats.to_review:
+            typer.echo("To review (missed, asked first next time):")
+            for item in stats.to_review:
+                typer.echo(f"  - {item.answer}  ({item.source}; missed {item.missed}x)")
+    _mock_progress(mocks)
+
+
+def _mock_progress(mocks: MockStats) -> None:
+    """Mock interviews: each round's scores oldest first, and the points missed most."""
+    if not mocks.attempts:
+        typer.echo("No mock interviews yet: run `prep mock`.")
         return
-    typer.echo(f"{stats.correct}/{stats.attempts} answers right ({stats.accuracy:.0%}).")
-    for topic, (attempts, correct) in sorted(stats.per_topic.items()):
-        typer.echo(f"  {topic}: {correct}/{attempts}")
-    if stats.to_review:
-        typer.echo("To review (missed, asked first next time):")
-        for item in stats.to_review:
-            typer.echo(f"  - {item.answer}  ({item.source}; missed {item.missed}x)")
+    typer.echo(f"Mock interviews: {mocks.attempts} answers.")
+    for rec in sorted(mocks.rounds, key=lambda r: r.last):
+        scores = " → ".join(f"{s:.0f}" for _, s in rec.scores[-8:])
+        typer.echo(
+            f"  {rec.company} {rec.round}: {scores}  (best {rec.best:.0f}, last {rec.last:.0f})"
+        )
+    if mocks.most_missed:
+        typer.echo("Rubric points missed most often:")
+        for p in mocks.most_missed:
+            typer.echo(f"  - {p.point} ({p.company} {p.round}; missed {p.missed} of {p.graded})")
 
 
 def table_json(table: Table) -> dict[str, Any]:
