@@ -144,3 +144,19 @@ def test_graded_set_figures(seeded_index: Settings) -> None:
     assert not [f for f in m.failures if "no round" in f], m.failures
     assert m.precision >= 0.62 and m.recall >= 0.43  # measured minus 0.03
     assert m.near_zero_max <= 10.0  # off-topic, empty and pasted answers score near zero
+
+
+def test_pitfalls_that_name_no_round_go_to_every_round_of_the_company() -> None:
+    pitfalls = (
+        "\n\nCommon mistakes\n\n"
+        "  1. Skipping the baseline – interviewers penalise a deep model with nothing to beat.\n"
+        "  2. Silent assumptions – state what you assume about the data before you model it.\n"
+    )
+    rounds = find_rounds([_chunk(GUIDE + pitfalls)])
+    assert len(rounds) >= 2
+    for rnd in rounds:
+        assert [p.name for p in rnd.pitfalls] == ["Skipping the baseline", "Silent assumptions"]
+    acme = _chunk("Acme interview loop" + pitfalls, company="acme")
+    acme.metadata["source"] = "acme-notes.md"
+    other = find_rounds([_chunk(GUIDE), acme])
+    assert other and all(not r.pitfalls for r in other)  # not another company's warnings

@@ -225,6 +225,15 @@ def _gather(rounds: list[Round], paras: list[_Para]) -> None:
         owner = own or by_section[section] or _owner(para.text, rounds, single=False)
         if owner is not None:
             _read(owner, para)
+        elif _shared_pitfall(para):
+            for rnd in rounds:  # a warnings list naming no round: every round of the company
+                rnd.pitfalls.append(_point(para.refs))
+
+
+def _shared_pitfall(para: _Para) -> bool:
+    """A list item under a heading or introduction with pitfall words (no round named)."""
+    intro = para.intro.text if para.intro is not None else ""
+    return para.kind == "item" and (has("pitfall", intro) or has("pitfall", para.refs[0].section))
 
 
 def _point(refs: list[Passage]) -> Point:
