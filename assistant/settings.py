@@ -219,6 +219,12 @@ class Settings(BaseSettings):
     mock_same_as_prompt: float = Field(
         default=0.85, gt=0, le=1, description="mock grading: a sentence this like the prompt is it"
     )
+    mock_near_miss_credit: float = Field(
+        default=0.1, ge=0, lt=0.5, description="mock grading: most credit a missed point can earn"
+    )
+    mock_near_miss_floor: float = Field(
+        default=0.1, ge=0, lt=1, description="mock grading: a missed point earns from this match up"
+    )
     mock_missed_top: int = Field(
         default=5, ge=1, description="mock progress: how many most-missed rubric points to list"
     )

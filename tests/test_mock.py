@@ -132,17 +132,30 @@ def test_cli_unknown_round_is_one_line(cli_env: dict[str, str]) -> None:  # noqa
 
 
 @pytest.mark.model
-def test_graded_set_figures(seeded_index: Settings) -> None:
-    """prep eval's mock figures on the seeds (measured 2026-11-24: P 0.654, R 0.459)."""
+@pytest.mark.parametrize(
+    ("name", "bars"),
+    [
+        # measured 2026-11-24 on the seeds: P 0.654, R 0.459, pairs 0.714, near-zero 9.6
+        ("mock.jsonl", (0.62, 0.43, 0.68)),
+        # written apart from the grader, never fitted on: P 0.744, R 0.604, pairs 1.0, near 1.3
+        ("mock_heldout.jsonl", (0.71, 0.57, 0.97)),
+    ],
+)
+def test_graded_set_figures(
+    seeded_index: Settings, name: str, bars: tuple[float, float, float]
+) -> None:
+    """prep eval's mock figures on the seeds, each bar 0.03 below the measured value."""
     from assistant.app.service import Assistant
     from assistant.evaluation.mock_eval import evaluate_mock, load_graded
 
     assistant = Assistant(seeded_index)
     rounds = assistant.rounds()
-    cases = [c for c in load_graded(GOLDEN_MOCK) if c.company == "netflix"]
+    cases = [c for c in load_graded(GOLDEN_MOCK.with_name(name)) if c.company == "netflix"]
     m = evaluate_mock(rounds, cases, lambda r, a: assistant.grade_mock(r, r.prompts[0], a))
-    assert not [f for f in m.failures if "no round" in f], m.failures
-    assert m.precision >= 0.62 and m.recall >= 0.43  # measured minus 0.03
+    assert not m.failures, m.failures
+    precision, recall, pairs = bars
+    assert m.precision >= precision and m.recall >= recall, m.as_dict()
+    assert m.pairs_ordered >= pairs, m.scores  # the strong answer of a pair scores higher
     assert m.near_zero_max <= 10.0  # off-topic, empty and pasted answers score near zero
 
 

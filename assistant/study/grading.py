@@ -31,6 +31,8 @@ class Thresholds:
     covered_share: float
     pitfall_match: float
     same_as_prompt: float
+    near_miss_credit: float = 0.0  # a missed point's credit at most (how close the answer came)
+    near_miss_floor: float = 0.0
 
     @classmethod
     def from_settings(cls, settings: Any) -> Thresholds:
@@ -152,9 +154,17 @@ def grade(
     marks = [marked(p, pitfall=False) for p in rnd.rubric]
     pitfalls = [marked(p, pitfall=True) for p in rnd.pitfalls]
     pitfalls = [m for m in pitfalls if m.status != MISSED]
-    credit = {COVERED: 1.0, PARTLY: 0.5, MISSED: 0.0}
-    score = 100 * sum(credit[m.status] for m in marks) / len(marks) if marks else 0.0
+    score = 100 * sum(_credit(m, knobs) for m in marks) / len(marks) if marks else 0.0
     return Feedback(rnd, prompt, answer, marks, pitfalls, score, note)
+
+
+def _credit(mark: Mark, k: Thresholds) -> float:
+    """A point's share of the score: 1 covered, 0.5 partly; a missed one by how close it came."""
+    if mark.status != MISSED:
+        return 1.0 if mark.status == COVERED else 0.5
+    span = k.part_match - k.near_miss_floor
+    closeness = (mark.match - k.near_miss_floor) / span if span > 0 else 0.0
+    return k.near_miss_credit * min(1.0, max(0.0, closeness))
 
 
 def _repeats(

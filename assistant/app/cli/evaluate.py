@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from assistant.app.cli.root import IndexOpt, JsonOpt, KOpt, LlmOpt, SeedsOpt, _assistant, app
+
+if TYPE_CHECKING:
+    from assistant.evaluation.mock_eval import MockMetrics
 
 DEFAULT_GOLDEN = Path("tests") / "golden" / "golden.jsonl"  # in a checkout of the repository
 
@@ -107,16 +110,25 @@ def eval_(
 
         figures = load_compare_golden(compare_golden)
         comp = evaluate_compare(assistant.compare(sorted({g["company"] for g in figures})), figures)
-    mocked = None
-    mock_golden = _beside(golden, mock_golden, "mock.jsonl")
-    if mock_golden is not None:
+    mocked: dict[str, MockMetrics] = {}
+    mock_sets = {
+        "fitted": _beside(golden, mock_golden, "mock.jsonl"),
+        "held-out": None if mock_golden else _beside(golden, None, "mock_heldout.jsonl"),
+    }
+    if any(mock_sets.values()):
         from assistant.evaluation.mock_eval import evaluate_mock, load_graded
 
-        graded, rounds = load_graded(mock_golden), assistant.rounds()
+        rounds = assistant.rounds()
         indexed = {r.company for r in rounds}
-        mine = [g for g in graded if g.company in indexed]
-        mocked = evaluate_mock(rounds, mine, lambda r, a: assistant.grade_mock(r, r.prompts[0], a))
-        mocked.skipped = len(graded) - len(mine)
+        for name, path in mock_sets.items():
+            if path is None:
+                continue
+            graded = load_graded(path)
+            mine = [g for g in graded if g.company in indexed]
+            mocked[name] = evaluate_mock(
+                rounds, mine, lambda r, a: assistant.grade_mock(r, r.prompts[0], a)
+            )
+            mocked[name].skipped = len(graded) - len(mine)
     if as_json:
         out: dict[str, Any] = {"assistant": results["all"].as_dict()}
         if naive is not None:
@@ -126,8 +138,10 @@ def eval_(
             out["followups"] = follow
         if comp is not None:
             out["compare"] = comp
-        if mocked is not None:
-            out["mock"] = mocked.as_dict()
+        if "fitted" in mocked:
+            out["mock"] = mocked["fitted"].as_dict()
+        if "held-out" in mocked:
+            out["mock_heldout"] = mocked["held-out"].as_dict()
         typer.echo(json.dumps(out, indent=1))
         return
     from rich.console import Console
@@ -154,12 +168,12 @@ def eval_(
             f"Compare table: {comp['golden']} golden figures; recall {comp['recall']:.3f}, "
             f"precision {comp['precision']:.3f}"
         )
-    if mocked is not None:
+    for name, mm in mocked.items():
         console.print(
-            f"Mock grading: {mocked.answers} graded answers ({mocked.skipped} of companies not "
-            f"indexed left out); rubric precision {mocked.precision:.3f}, recall "
-            f"{mocked.recall:.3f}; strong > weak in {mocked.pairs_ordered:.3f} of pairs; "
-            f"highest off-topic/empty/pasted score {mocked.near_zero_max:.1f}/100"
+            f"Mock grading ({name}): {mm.answers} graded answers ({mm.skipped} of companies not "
+            f"indexed left out); rubric precision {mm.precision:.3f}, recall "
+            f"{mm.recall:.3f}; strong > weak in {mm.pairs_ordered:.3f} of pairs; "
+            f"highest off-topic/empty/pasted score {mm.near_zero_max:.1f}/100"
         )
     if failures:
         for name in ("all", "typos", "candidates"):
