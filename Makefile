@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 # pip lists every 'file:///opt/pypi' location it looks in; those lines are noise.
 QUIET_PIP := 2>&1 | { grep -v 'WARNING: Location' || true; }
-# Python sources that ruff checks (bench/ joins once it holds Python files).
-PY_DIRS := assistant tests $(if $(wildcard bench/*.py),bench)
+# Python sources that ruff checks (bench/ and docs/ join once they hold Python files).
+PY_DIRS := assistant tests $(if $(wildcard bench/*.py),bench) $(if $(wildcard docs/*.py),docs)
 TEST_ENV := GRADIO_ANALYTICS_ENABLED=False HF_HUB_OFFLINE=1 ANONYMIZED_TELEMETRY=False
 
 # The browser tests drive Debian's chromium (`playwright install` cannot download a browser here).

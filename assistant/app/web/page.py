@@ -264,20 +264,22 @@ def chat_tab(assistant: Assistant) -> tuple[Any, Any, list[Any]]:
 
 
 def build(assistant: Assistant) -> Any:
-    """The Gradio Blocks of the page: Ask, Quiz me, Compare offers, My documents."""
+    """The Gradio Blocks of the page: Ask, Quiz me, Mock interview, Compare offers, My documents."""
     import gradio as gr
 
+    from assistant.app.web.mock import mock_tab, mock_updates
     from assistant.app.web.study import compare_tab, documents_markdown, documents_tab, quiz_tab
 
     with gr.Blocks(title="Interview Prep Assistant") as demo:
         gr.Markdown(
             "## Interview Prep Assistant\nAsk about ML engineer interview rounds, culture and "
-            "compensation, quiz yourself, compare offers, add your own notes. Every answer cites "
-            "its source; click a [n] to read it."
+            "compensation, quiz yourself, practise a mock interview round, compare offers, add "
+            "your own notes. Every answer cites its source; click a [n] to read it."
         )
         with gr.Tabs(elem_id="tabs"):
             company, engine, examples = chat_tab(assistant)
             quiz_tab(assistant)
+            rounds, progress = mock_tab(assistant)
             picked = compare_tab(assistant)
             listing, added = documents_tab(assistant)
 
@@ -288,10 +290,11 @@ def build(assistant: Assistant) -> Any:
                 engine_status(assistant),
                 gr.update(choices=known),
                 documents_markdown(assistant),
+                *mock_updates(assistant),
                 *example_updates(assistant),
             )
 
-        shown = [company, engine, picked, listing, *examples]
+        shown = [company, engine, picked, listing, rounds, progress, *examples]
         demo.load(refresh, None, shown, api_visibility="private")
         added.then(refresh, None, shown, api_visibility="private")
     s = assistant.settings
@@ -322,6 +325,7 @@ def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
         docs, chunks = assistant.stats()
         return {"documents": docs, "chunks": chunks}
 
+    from assistant.app.web.mock import MOCK_CSS
     from assistant.app.web.study import STUDY_CSS
 
     blocks = build(assistant)
@@ -330,7 +334,7 @@ def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
         blocks,
         path="",
         footer_links=[],
-        css=CSS + STUDY_CSS,
+        css=CSS + STUDY_CSS + MOCK_CSS,
         max_file_size=f"{assistant.settings.max_upload_mb:g}mb",
     )
     # Gradio checks that event inputs name only files uploaded to its own folder once an app
