@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.messages import AIMessage
+from test_cli import cli_env, prep  # noqa: F401  (cli_env is a fixture)
 
 from assistant.settings import Settings
 from assistant.study.critique import (
@@ -19,6 +23,8 @@ from assistant.study.critique import (
 from assistant.study.grading import COVERED, MISSED, PARTLY, Feedback, Mark
 from assistant.study.passages import Passage
 from assistant.study.rounds import Point, Round
+from tests.llm_servers import ScriptedLLM
+from tests.procs import free_port
 
 FILE = "zephyr-guide.md"
 TEXT = (
@@ -234,3 +240,95 @@ def test_length_bounds_are_settings(settings: Settings) -> None:
     tight = settings.with_overrides(mock_followup_max_chars=40)
     assert usable_follow_up(question, _feedback(), tight) is None
     assert Settings.model_fields["mock_followup_min_chars"].description
+
+
+def test_no_llm_no_follow_up_or_critique() -> None:
+    from assistant.app.service import Assistant
+
+    assistant = Assistant(Settings())
+    assert assistant.mock_follow_up(_feedback()) is None
+    assert assistant.mock_critique(_feedback()) is None
+    llm = Assistant(Settings().with_overrides(llm="openai"))
+    assert llm.mock_follow_up(_feedback("  ")) is None  # nothing to follow up
+
+
+# --- the CLI, against a scripted OpenAI-compatible server ---------------------------------------
+FIRST = "I would start with the metric: retention, and a latency budget of 800 ms p99.\n"
+SECOND = "Offline I would use NDCG on a time split, then interleaving and an A/B test online.\n"
+_CITE = re.compile(r"\[([^\[\]·]+?) · (?:[^\[\]]+ · )?chars (\d+)-(\d+)\]")
+
+
+def rubric_cites(feedback: str) -> set[tuple[str, int, int]]:
+    """The (file, start, end) of every passage the printed feedback cites."""
+    return {(f.strip(), int(a), int(b)) for f, a, b in _CITE.findall(feedback)}
+
+
+def critique_lines(out: str) -> list[str]:
+    """The printed critique's sentences."""
+    tail = out.split("\nCritique:", 1)[1].splitlines()[1:]
+    return [line for line in tail if line.startswith("  ") and not line.startswith("  (")]
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedLLM]:
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()
+
+
+def _env(base: dict[str, str], url: str) -> dict[str, str]:
+    return {**base, "PREP_LLM_BASE_URL": url, "PREP_LLM_MODEL": "scripted", "PREP_LLM_TIMEOUT": "5"}
+
+
+@pytest.mark.model
+def test_cli_round_with_follow_up_and_critique(
+    cli_env: dict[str, str],  # noqa: F811
+    scripted: ScriptedLLM,
+) -> None:
+    reply = "How would you evaluate the ranking model offline before an A/B test [1]?"
+    scripted.reset(reply=reply)
+    env = _env(cli_env, f"{scripted.url}/v1")
+    stdin = f"{FIRST}\n{SECOND}\n"
+    result = prep("mock", "--round", "system design", "--llm", "openai", env=env, stdin=stdin)
+    out = result.stdout
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert f"Interviewer: {reply.replace(' [1]', '')}" in out
+    assert "Both answers together (the first alone scored" in out
+    assert len(scripted.requests) == 2  # the follow-up, then the critique
+    assert "retention" in scripted.prompt_text(0) and SECOND.strip() in scripted.prompt_text(1)
+    lines = critique_lines(out)
+    assert len(lines) == 1 and lines[0].startswith("  How would you evaluate")
+    cites = {(f.strip(), int(a), int(b)) for f, a, b in _CITE.findall(lines[0])}
+    assert cites and cites <= rubric_cites(out.split("\nCritique:")[0])
+
+    mocks = json.loads(prep("progress", "--json", env=env).stdout)["mock"]
+    score = float(re.findall(r"Score: (\d+)/100", out)[-1])
+    assert mocks["attempts"] == 1  # one attempt saved: both answers graded together
+    assert round(mocks["rounds"][0]["scores"][0][1]) == score
+
+    data = prep(
+        "mock", "--round", "system design", "--llm", "openai", "--json", env=env, stdin=FIRST
+    )
+    out_json = json.loads(data.stdout)
+    assert out_json["follow_up"]["by"] == "llm" and out_json["follow_up"]["why"]["file"]
+    said = out_json["critique"]["sentences"]
+    assert said and said[0]["uncited"] is False and said[0]["citations"][0]["start"] >= 0
+
+    answer_file = Path(cli_env["PREP_INDEX_DIR"]).parent / "answer.txt"
+    answer_file.write_text(FIRST, encoding="utf-8")
+    args = ("mock", "--round", "system design", "--llm", "openai", "--answer-file")
+    one = prep(*args, str(answer_file), env=env)
+    assert one.returncode == 0 and "Interviewer: " in one.stdout, one.stderr
+    assert "--answer-file gives one answer" in one.stdout and "Both answers" not in one.stdout
+
+
+@pytest.mark.model
+def test_cli_round_with_a_dead_server(cli_env: dict[str, str]) -> None:  # noqa: F811
+    env = _env(cli_env, f"http://127.0.0.1:{free_port()}/v1")
+    stdin = f"{FIRST}\n{SECOND}\n"
+    result = prep("mock", "--round", "system design", "--llm", "openai", env=env, stdin=stdin)
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert "\nInterviewer: " in result.stdout  # asked from the rubric
+    notices = [line for line in result.stderr.splitlines() if "cannot reach the LLM" in line]
+    assert len(notices) == 1, result.stderr
+    assert "Critique: none — cannot reach the LLM" in result.stdout
