@@ -228,6 +228,19 @@ class Settings(BaseSettings):
     mock_missed_top: int = Field(
         default=5, ge=1, description="mock progress: how many most-missed rubric points to list"
     )
+    mock_followup_min_chars: int = Field(
+        default=15,
+        ge=1,
+        description="mock: an LLM follow-up question shorter than this is not asked",
+    )
+    mock_followup_max_chars: int = Field(
+        default=300,
+        ge=40,
+        description="mock: an LLM follow-up question longer than this is not asked",
+    )
+    mock_critique_sentences: int = Field(
+        default=4, ge=1, le=12, description="mock: most sentences of the LLM's critique shown"
+    )
     max_question_chars: int = 2000
     min_answer_score: float = Field(default=0.39, description="below this the answer is a refusal")
     answer_min_new_terms: int = Field(

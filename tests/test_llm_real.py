@@ -90,3 +90,42 @@ def test_real_model_streams(assistant: Assistant) -> None:
     assert final is not None and len(deltas) >= 2  # the server streamed token by token
     if final.engine != "extractive":
         assert [e.kind for e in events[:-1]] == ["delta"] * (len(events) - 1)
+
+
+# --- a mock interview round: the interviewer's follow-up and the cited critique ---------------
+MOCK_FIRST = "I would start with the metric: retention, and a latency budget of 800 ms p99.\n"
+MOCK_SECOND = "Offline I would use NDCG on a time split, then an A/B test online.\n"
+_SPAN = re.compile(r"\[([^\[\]·]+?) · (?:[^\[\]]+ · )?chars (\d+)-(\d+)\]")
+
+
+def test_real_model_mock_round(seeded_index: Settings, llama_server: str) -> None:
+    """prep mock --llm openai: an Interviewer line, a second answer, every critique line checked."""
+    from test_cli import prep
+
+    env = {
+        "PREP_SEEDS_DIR": str(seeded_index.seeds_dir),
+        "PREP_INDEX_DIR": str(seeded_index.index_dir),
+        "PREP_LLM_BASE_URL": llama_server,
+        "PREP_LLM_MODEL": "smollm2",
+        "PREP_LLM_TIMEOUT": "120",
+    }
+    args = ("mock", "--round", "system design", "--llm", "openai")
+    result = prep(*args, env=env, stdin=f"{MOCK_FIRST}\n{MOCK_SECOND}\n", timeout=600)
+    print(result.stdout, result.stderr)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert re.search(r"^Interviewer: \S.*\?", result.stdout, re.M), result.stdout
+    assert "Both answers together" in result.stdout
+    feedback, _, said = result.stdout.partition("\nCritique:")
+    assert said, result.stdout
+    lines = [line for line in said.splitlines()[1:] if line.startswith("  ") and line[2] != "("]
+    graded = set(_SPAN.findall(feedback))  # the rubric points the feedback printed
+    for line in lines:
+        spans = _SPAN.findall(line)
+        assert spans or line.endswith(" (uncited)"), line
+        for file, start, end in spans:
+            text = (seeded_index.seeds_dir / file.strip()).read_text(encoding="utf-8")
+            assert 0 <= int(start) < int(end) <= len(text), line
+            assert (file, start, end) in graded, line
+    if not lines:  # the model's critique cited nothing usable: said so in one line
+        assert said.splitlines()[0].startswith(" none — the LLM"), said

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from assistant.index.store import IndexReader
     from assistant.settings import Settings
     from assistant.study.compare import CompareRules, Table
+    from assistant.study.critique import FollowUp
     from assistant.study.grading import Feedback
     from assistant.study.passages import Passage
     from assistant.study.quiz import Fact, QuizRules, Verdict
@@ -193,3 +194,20 @@ class StudyFacade:
     def mock_progress(self) -> MockStats:
         """Practice scores per round over time and the rubric points missed most often."""
         return self.study_log().mock_stats(self.settings.mock_missed_top)
+
+    # --- mock interviews with an LLM: a follow-up question and a cited critique ---------------
+    def mock_follow_up(self, feedback: Feedback) -> FollowUp | None:
+        """The interviewer's follow-up to an answer (None without an LLM or an answer)."""
+        from assistant.study.critique import follow_up
+
+        if self.settings.llm == "extractive" or not feedback.answer.strip():
+            return None
+        return follow_up(self._model, self.settings, feedback, self.notify)
+
+    def mock_critique(self, feedback: Feedback) -> Answer | None:
+        """The LLM's critique, each sentence citing a rubric passage or marked uncited."""
+        from assistant.study.critique import critique
+
+        if self.settings.llm == "extractive" or not feedback.answer.strip():
+            return None
+        return critique(self._model, self.settings, feedback)

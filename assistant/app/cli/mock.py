@@ -9,19 +9,34 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from assistant.app.cli.root import CompanyOpt, IndexOpt, JsonOpt, SeedsOpt, _assistant, app
+from assistant.app.cli.root import (
+    CompanyOpt,
+    IndexOpt,
+    JsonOpt,
+    LlmOpt,
+    SeedsOpt,
+    _assistant,
+    app,
+)
 from assistant.errors import BadQuestion
 
 if TYPE_CHECKING:
+    from assistant.answer.citations import Answer
+    from assistant.app.service import Assistant
+    from assistant.study.critique import FollowUp
     from assistant.study.grading import Feedback
     from assistant.study.passages import Passage
     from assistant.study.rounds import Round
     from assistant.study.studylog import MockStats
 
 
+def _span(file: str, section: str, start: int, end: int) -> str:
+    where = f" · {section}" if section else ""
+    return f"[{file}{where} · chars {start}-{end}]"
+
+
 def _cite(ref: Passage) -> str:
-    where = f" · {ref.section}" if ref.section else ""
-    return f"[{ref.source}{where} · chars {ref.start}-{ref.end}]"
+    return _span(ref.source, ref.section, ref.start, ref.end)
 
 
 def _read_answer(path: Path | None) -> str:
@@ -63,7 +78,7 @@ def _show(rnd: Round, prompt: Passage) -> None:
     typer.echo("")
 
 
-def _feedback(fb: Feedback) -> None:
+def _feedback(fb: Feedback, saved: bool = True) -> None:
     typer.echo(f"\nScore: {fb.score:.0f}/100" + (f" — {fb.note}" if fb.note else ""))
     typer.echo("\nRubric (what the documents say interviewers grade):")
     for mark in fb.marks:
@@ -79,8 +94,51 @@ def _feedback(fb: Feedback) -> None:
         typer.echo("\nMost useful to add:")
         for n, mark in enumerate(fb.to_add, start=1):
             typer.echo(f"  {n}. {mark.point.ref.text} {_cite(mark.point.ref)}")
-    if fb.answer.strip():
+    if saved and fb.answer.strip():
         typer.echo("\nSaved: prep progress shows your scores per round.")
+
+
+def _critique(answer: Answer | None) -> None:
+    if answer is None:
+        return
+    typer.echo("\nCritique:" + (f" none — {answer.notice}" if answer.notice else ""))
+    for s in answer.sentences:
+        cites = " ".join(_span(c.file, c.section, c.start, c.end) for c in s.citations)
+        typer.echo(f"  {s.text} {cites or '(uncited)'}")
+    if answer.removed_markers:
+        gone = ", ".join(f"[{m}]" for m in answer.removed_markers)
+        typer.echo(f"  (removed markers that point at no rubric passage: {gone})")
+
+
+def _interview(
+    assistant: Assistant, rnd: Round, prompt: Passage, answer: str, answer_file: Path | None
+) -> None:
+    """With an LLM: the first answer's feedback, a follow-up, the second answer, the critique.
+
+    The saved attempt is both answers graded together: one attempt per round practised.
+    """
+    first = assistant.grade_mock(rnd, prompt, answer)
+    _feedback(first, saved=False)
+    asked = assistant.mock_follow_up(first)
+    second = ""
+    if asked is not None:
+        typer.echo(
+            f"\nInterviewer: {asked.question}" + (f" {_cite(asked.ref)}" if asked.ref else "")
+        )
+        if answer_file is None:
+            second = _read_answer(None)
+        else:
+            typer.echo(
+                "(--answer-file gives one answer: the follow-up is left for you to think over)"
+            )
+    both = f"{answer}\n{second}" if second else answer
+    fb = assistant.submit_mock(rnd, prompt, both)
+    if second:
+        typer.echo(f"\nBoth answers together (the first alone scored {first.score:.0f}/100):")
+        _feedback(fb)
+    else:
+        typer.echo("\nSaved: prep progress shows your scores per round.")
+    _critique(assistant.mock_critique(fb))
 
 
 @app.command()
@@ -96,11 +154,12 @@ def mock(
         bool, typer.Option("--list", help="list the rounds the documents describe")
     ] = False,
     as_json: JsonOpt = False,
+    llm: LlmOpt = None,
     seeds: SeedsOpt = None,
     index_dir: IndexOpt = None,
 ) -> None:
-    """Practise an interview round: a prompt from the documents, your answer, graded feedback."""
-    assistant = _assistant(seeds, index_dir)
+    """Practise an interview round: a prompt, your answer, feedback (--llm: follow-up, critique)."""
+    assistant = _assistant(seeds, index_dir, llm)
     if list_rounds:
         for rnd in assistant.rounds():
             minutes = f", {rnd.minutes} min" if rnd.minutes else ""
@@ -113,8 +172,24 @@ def mock(
             typer.echo(_why(assistant.mock_progress(), rnd))
         _show(rnd, prompt)
     answer = _read_answer(answer_file)
+    with_llm = assistant.settings.llm != "extractive"
+    if with_llm and answer.strip() and not as_json:
+        _interview(assistant, rnd, prompt, answer, answer_file)
+        return
     fb = assistant.submit_mock(rnd, prompt, answer)
     if as_json:
-        typer.echo(json.dumps(fb.to_json(), ensure_ascii=False))
+        out = fb.to_json()
+        if with_llm:
+            out |= _llm_json(assistant.mock_follow_up(fb), assistant.mock_critique(fb))
+        typer.echo(json.dumps(out, ensure_ascii=False))
     else:
         _feedback(fb)
+
+
+def _llm_json(asked: FollowUp | None, said: Answer | None) -> dict[str, object]:
+    from assistant.study.critique import critique_json
+
+    return {
+        "follow_up": asked.to_json() if asked else None,
+        "critique": critique_json(said) if said else None,
+    }
