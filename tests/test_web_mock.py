@@ -10,15 +10,14 @@ from typing import Any
 import pytest
 from test_mock import GUIDE, KNOBS, _bag, _chunk
 
-from assistant.app.web.mock import (
+from assistant.app.web.mock import WEAKEST, round_choices
+from assistant.app.web.mock_markup import (
     NO_ROUNDS,
-    WEAKEST,
     cite,
     feedback_html,
     mm_ss,
     progress_html,
     prompt_html,
-    round_choices,
     timer_html,
 )
 from assistant.study.grading import COVERED, MISSED, Feedback, grade
@@ -186,3 +185,41 @@ def test_a_tab_over_documents_without_rounds_says_so() -> None:
     state, prompt, *_ = _handler(demo, "start")(WEAKEST)
     assert state == {} and prompt == NO_ROUNDS
     assert "Start round" in _handler(demo, "submit")({}, "my answer")[1]
+
+
+def test_follow_up_and_critique_html() -> None:
+    from assistant.answer.citations import Answer, Citation, Sentence
+    from assistant.app.web.mock_markup import critique_html, follow_up_html
+    from assistant.study.critique import FollowUp
+
+    stub: Any = Stub()
+    point = _feedback("I would train a big network.").marks[0].point
+    asked = follow_up_html(stub, FollowUp("How would you <check> leakage?", point.ref, "llm"))
+    assert "How would you &lt;check&gt; leakage?" in asked and "/doc/" in asked
+    ref = point.ref
+    cite = Citation(
+        marker=1,
+        file=ref.source,
+        section="",
+        start=ref.start,
+        end=ref.end,
+        score=1.0,
+        chunk_id="c0",
+        chunk_start=ref.start,
+        chunk_end=ref.end,
+        passage=ref.text,
+    )
+    said = Answer(
+        question="q",
+        engine="openai",
+        sentences=[
+            Sentence(text="You skipped the <leakage> check.", citation=cite),
+            Sentence(text="Good energy overall."),
+        ],
+    )
+    out = critique_html(stub, said)
+    assert "class='cited'" in out and "&lt;leakage&gt;" in out and "/doc/" in out
+    assert "(uncited)" in out and out.count("<li") == 2
+    none = critique_html(stub, Answer(question="q", engine="openai", notice="the LLM failed"))
+    assert "No critique: the LLM failed." in none
+    assert critique_html(stub, None) == ""

@@ -14,7 +14,7 @@ import pytest
 from test_web import ARTIFACTS
 
 from assistant.app.service import Assistant
-from assistant.app.web.mock import mm_ss, round_label
+from assistant.app.web.mock_markup import mm_ss, round_label
 from assistant.settings import Settings
 from assistant.study.rounds import prompt_text
 from assistant.study.studylog import StudyLog

@@ -2,29 +2,27 @@
 
 from __future__ import annotations
 
-import html
 import time
 from typing import TYPE_CHECKING, Any
 
-from assistant.app.web.markup import doc_link
+from assistant.app.web.mock_markup import (
+    NO_ROUNDS,
+    critique_html,
+    feedback_html,
+    follow_up_html,
+    progress_html,
+    prompt_html,
+    round_label,
+    timer_html,
+    why_html,
+)
 from assistant.errors import PrepError
 
 if TYPE_CHECKING:
     from assistant.app.service import Assistant
-    from assistant.study.grading import Feedback, Mark
-    from assistant.study.passages import Passage
     from assistant.study.rounds import Round
-    from assistant.study.studylog import MockStats
 
 WEAKEST = "weakest first"  # the picker's default: the facade's weakest round
-SHOWN_SCORES = 10  # the latest scores a round's progress line shows
-EXCERPT = 240  # characters of a rubric point's passage shown beside it
-ICONS = {"covered": "✓", "partly covered": "◐", "missed": "✗"}
-NO_ROUNDS = (
-    "<p class='mock-empty'>The indexed documents describe no interview rounds yet. Add notes "
-    "that list a company's rounds (what each asks, what interviewers look for) in "
-    "<b>My documents</b>, then press <b>Start round</b>.</p>"
-)
 MOCK_CSS = """
 #mock-prompt .mock-q { font-size: 1.1em; margin: 6px 0; padding-left: 8px;
                        border-left: 3px solid #c9a227; }
@@ -93,172 +91,9 @@ sync();
 """
 
 
-def round_label(rnd: Round) -> str:
-    """How the picker names a round: 'Zephyr · Modelling round'."""
-    return f"{rnd.company.title()} · {rnd.name}" if rnd.company else rnd.name
-
-
 def round_choices(assistant: Assistant) -> list[tuple[str, str]]:
     """The picker's choices: weakest first, then every round the documents describe."""
     return [("Weakest first", WEAKEST), *((round_label(r), r.key) for r in assistant.rounds())]
-
-
-def mm_ss(seconds: float) -> str:
-    """Seconds as mm:ss."""
-    whole = max(0, int(seconds))
-    return f"{whole // 60:02d}:{whole % 60:02d}"
-
-
-def cite(assistant: Assistant, ref: Passage) -> str:
-    """A passage's citation (file, section, chars), linked to the document viewer at its span."""
-    where = f" · {ref.section}" if ref.section else ""
-    text = html.escape(f"{ref.source}{where} · chars {ref.start}-{ref.end}")
-    link = doc_link(assistant, ref.source, ref.start, ref.end)
-    return f"<a class='mock-cite' href='{link}' target='_blank'>{text}</a>" if link else text
-
-
-def _short(text: str, limit: int = EXCERPT) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + " …"
-
-
-def prompt_html(assistant: Assistant, rnd: Round, prompt: Passage, why: str = "") -> str:
-    """The round, its time box and the quoted prompt, each with its citation."""
-    from assistant.study.rounds import prompt_text
-
-    if rnd.minutes:
-        box = f"time box: {rnd.minutes} min"
-        if rnd.time_ref is not None:
-            box += f" ({cite(assistant, rnd.time_ref)})"
-    else:
-        box = "the documents give no time box: the clock counts up"
-    company = f" · {html.escape(rnd.company.title())}" if rnd.company else ""
-    reason = f"<p class='mock-why'>{html.escape(why)}</p>" if why else ""
-    return (
-        f"{reason}<p class='mock-round'><b>{html.escape(rnd.name)}</b>{company} · {box}</p>"
-        f"<p class='mock-q'>{html.escape(prompt_text(prompt))}</p>"
-        f"<p class='mock-source'>— {cite(assistant, prompt)}</p>"
-    )
-
-
-def timer_html(state: str, minutes: int | None = None, elapsed: float = 0.0, at: str = "") -> str:
-    """The clock: idle, running (down from the time box, else up) or stopped at the answer."""
-    limit = 60 * minutes if minutes else 0
-    if state == "run":
-        note = (
-            f"counting down the {minutes}-minute time box"
-            if limit
-            else "counting up: the documents give no time box"
-        )
-        return (
-            f"<div class='mock-clock' data-state='run' data-limit='{limit}' data-at='{at}'>"
-            f"<span class='mock-time'>{mm_ss(limit)}</span> "
-            f"<span class='mock-clock-note'>{note}</span></div>"
-        )
-    if state == "stop":
-        shown = mm_ss(limit - elapsed) if limit else mm_ss(elapsed)
-        note = f"answered in {mm_ss(elapsed)}"
-        if limit:
-            over = elapsed > limit
-            note += f", {'over' if over else 'within'} the {mm_ss(limit)} time box"
-        over_cls = " over" if limit and elapsed > limit else ""
-        return (
-            f"<div class='mock-clock stopped{over_cls}' data-state='stop'>"
-            f"<span class='mock-time'>{shown}</span> "
-            f"<span class='mock-clock-note'>{note}</span></div>"
-        )
-    return (
-        "<div class='mock-clock' data-state='idle'><span class='mock-time'>--:--</span> "
-        "<span class='mock-clock-note'>the clock starts with the round</span></div>"
-    )
-
-
-def _named(mark: Mark) -> str:
-    """A point's passage with its name in bold (the name once, where the passage opens with it)."""
-    name, text = mark.point.name, mark.point.ref.text
-    if text.startswith(name):
-        return f"<b>{html.escape(name)}</b>{html.escape(text[len(name) :])}"
-    return f"<b>{html.escape(name)}</b>: {html.escape(text)}"
-
-
-def _mark_html(assistant: Assistant, mark: Mark) -> str:
-    status = mark.status
-    said = (
-        f"<div class='said'>you said: “{html.escape(mark.evidence)}”</div>" if mark.evidence else ""
-    )
-    return (
-        f"<li class='mark {status.replace(' ', '-')}' data-status='{status}'>"
-        f"<span class='status'>{ICONS.get(status, '')} {status}</span> "
-        f"<b>{html.escape(mark.point.name)}</b>{said}"
-        f"<div class='why'>why it matters: “{html.escape(_short(mark.point.ref.text))}” — "
-        f"{cite(assistant, mark.point.ref)}</div></li>"
-    )
-
-
-def feedback_html(assistant: Assistant, fb: Feedback, elapsed: float | None = None) -> str:
-    """The graded answer: score and note, each rubric point, pitfalls, the three to add."""
-    note = f" — {html.escape(fb.note)}" if fb.note else ""
-    took = f" · answered in {mm_ss(elapsed)}" if elapsed is not None else ""
-    out = [
-        f"<div class='mock-score'><b>Score: {fb.score:.0f}/100</b>{note}{took}</div>",
-        "<h4>Rubric: what the documents say interviewers grade</h4>",
-        "<ul class='mock-marks'>" + "".join(_mark_html(assistant, m) for m in fb.marks) + "</ul>",
-    ]
-    if fb.pitfalls:
-        items = "".join(
-            f"<li class='pitfall'><b>{html.escape(m.point.name)}</b>"
-            f"<div class='said'>you said: “{html.escape(m.evidence)}”</div>"
-            f"<div class='why'>“{html.escape(_short(m.point.ref.text))}” — "
-            f"{cite(assistant, m.point.ref)}</div></li>"
-            for m in fb.pitfalls
-        )
-        out.append(
-            f"<h4>Pitfalls your answer may fall into</h4><ul class='mock-pitfalls'>{items}</ul>"
-        )
-    if fb.to_add:
-        items = "".join(f"<li>{_named(m)} — {cite(assistant, m.point.ref)}</li>" for m in fb.to_add)
-        out.append(f"<h4>Most useful to add</h4><ol class='mock-add'>{items}</ol>")
-    if fb.answer.strip():
-        out.append("<p class='mock-saved'>Saved: <b>Your progress</b> includes this answer.</p>")
-    return "\n".join(out)
-
-
-def progress_html(stats: MockStats) -> str:
-    """Each round's scores over time and the rubric points missed most often."""
-    if not stats.rounds:
-        return (
-            "<h4>Your progress</h4><p class='mock-none'>No practice answers yet: "
-            "start a round and submit an answer.</p>"
-        )
-    lines = []
-    for rec in stats.rounds:
-        scores = [f"{s:.0f}" for _, s in rec.scores]
-        shown = " → ".join(scores[-SHOWN_SCORES:])
-        if len(scores) > SHOWN_SCORES:
-            shown = "… → " + shown
-        name = f"{rec.company.title()} · {rec.round}" if rec.company else rec.round
-        lines.append(
-            f"<li><b>{html.escape(name)}</b>: {shown} (best {rec.best:.0f}, "
-            f"{len(scores)} attempt{'s' if len(scores) != 1 else ''})</li>"
-        )
-    out = [f"<h4>Your progress</h4><ul class='mock-rounds'>{''.join(lines)}</ul>"]
-    if stats.most_missed:
-        missed = "".join(
-            f"<li>{html.escape(m.company.title() + ' · ' if m.company else '')}"
-            f"{html.escape(m.round)}: <b>{html.escape(m.point)}</b> — missed {m.missed} of "
-            f"{m.graded}</li>"
-            for m in stats.most_missed
-        )
-        out.append(f"<h4>Points missed most often</h4><ul class='mock-missed'>{missed}</ul>")
-    return "\n".join(out)
-
-
-def why_html(stats: MockStats, rnd: Round) -> str:
-    """Why the weakest-first pick chose this round."""
-    record = stats.progress(rnd.company, rnd.name)
-    if record is None:
-        return "Weakest first: a round you have not practised yet."
-    return f"Weakest first: your last score here was {record.last:.0f}/100."
 
 
 def pick(assistant: Assistant, choice: str | None) -> tuple[Round, str]:
@@ -285,12 +120,14 @@ def mock_tab(assistant: Assistant) -> tuple[Any, Any]:
     """The Mock interview tab; returns the picker and the progress panel for the page."""
     import gradio as gr
 
-    def start(choice: Any) -> tuple[dict[str, Any], str, str, str, str]:
+    hidden = gr.update(visible=False, value="")
+
+    def start(choice: Any) -> tuple[Any, ...]:
         if not isinstance(choice, str | None):
             raise gr.Error("pick a round from the list")
         try:
             if not assistant.rounds():
-                return {}, NO_ROUNDS, timer_html("idle"), "", ""
+                return {}, NO_ROUNDS, timer_html("idle"), "", "", "", hidden, hidden, ""
             rnd, why = pick(assistant, choice)
             prompt = assistant.mock_prompt(rnd)
         except PrepError as exc:
@@ -298,27 +135,84 @@ def mock_tab(assistant: Assistant) -> tuple[Any, Any]:
         at = f"{time.time_ns()}"
         state = {"round": rnd, "prompt": prompt, "started": time.monotonic(), "done": False}
         shown = prompt_html(assistant, rnd, prompt, why)
-        return state, shown, timer_html("run", rnd.minutes, at=at), "", ""
+        clock = timer_html("run", rnd.minutes, at=at)
+        return state, shown, clock, "", "", "", hidden, hidden, ""
 
-    def submit(state: dict[str, Any], answer: Any) -> tuple[Any, Any, Any, Any]:
+    def finish(state: dict[str, Any], answer: str, first: Any = None) -> tuple[Any, ...]:
+        """Grade and save the attempt; with an LLM, add its cited critique."""
+        fb = assistant.submit_mock(state["round"], state["prompt"], answer)
+        shown = feedback_html(assistant, fb, state["elapsed"])
+        if first is not None:
+            shown = (
+                f"<p class='mock-both'>Both answers together (the first alone scored "
+                f"{first.score:.0f}/100):</p>{shown}"
+            )
+        said = critique_html(assistant, assistant.mock_critique(fb))
+        progress = progress_html(assistant.mock_progress())
+        return {**state, "done": True}, shown, said, progress
+
+    def submit(state: dict[str, Any], answer: Any) -> tuple[Any, ...]:
+        skip = gr.skip()
         if not isinstance(answer, str | None):
             raise gr.Error("send your answer as text")
         if not state or "round" not in state:
-            return state, "<p>Press <b>Start round</b> first.</p>", gr.skip(), gr.skip()
-        if state.get("done"):
+            return (
+                state,
+                "<p>Press <b>Start round</b> first.</p>",
+                skip,
+                skip,
+                skip,
+                skip,
+                skip,
+                skip,
+            )
+        if state.get("done") or state.get("first") is not None:
             gr.Warning("This answer is graded; press Start round for a new attempt.")
-            return state, gr.skip(), gr.skip(), gr.skip()
+            return state, skip, skip, skip, skip, skip, skip, skip
         if not (answer or "").strip():
             empty = "<p>Type your answer first; the clock keeps running.</p>"
-            return state, empty, gr.skip(), gr.skip()
+            return state, empty, skip, skip, skip, skip, skip, skip
         elapsed = time.monotonic() - state["started"]
+        state = {**state, "elapsed": elapsed}
+        stopped = timer_html("stop", state["round"].minutes, elapsed)
         try:
-            fb = assistant.submit_mock(state["round"], state["prompt"], answer or "")
-            progress = progress_html(assistant.mock_progress())
+            if assistant.settings.llm != "extractive":
+                first = assistant.grade_mock(state["round"], state["prompt"], answer or "")
+                asked = assistant.mock_follow_up(first)
+                if asked is not None:
+                    state = {**state, "first": answer, "graded": first}
+                    shown = feedback_html(assistant, first, elapsed, saved=False)
+                    box = gr.update(visible=True, value="")
+                    return (
+                        state,
+                        shown,
+                        stopped,
+                        skip,
+                        follow_up_html(assistant, asked),
+                        box,
+                        box,
+                        "",
+                    )
+            state, shown, said, progress = finish(state, answer or "")
         except PrepError as exc:
             raise gr.Error(str(exc)) from exc
-        stopped = timer_html("stop", state["round"].minutes, elapsed)
-        return {**state, "done": True}, feedback_html(assistant, fb, elapsed), stopped, progress
+        return state, shown, stopped, progress, skip, skip, skip, said
+
+    def submit_second(state: dict[str, Any], second: Any) -> tuple[Any, ...]:
+        if not isinstance(second, str | None):
+            raise gr.Error("send your answer as text")
+        if not state or state.get("first") is None or state.get("done"):
+            gr.Warning("Start a round and answer it first.")
+            return (state, *[gr.skip()] * 5)
+        first = state["first"]
+        both = f"{first}\n{second}" if (second or "").strip() else first
+        try:
+            state, shown, said, progress = finish(
+                state, both, state["graded"] if both != first else None
+            )
+        except PrepError as exc:
+            raise gr.Error(str(exc)) from exc
+        return state, shown, progress, hidden, hidden, said
 
     with gr.Tab("Mock interview", id="mock", elem_id="tab-mock"):
         state = gr.State({})
@@ -341,10 +235,35 @@ def mock_tab(assistant: Assistant) -> tuple[Any, Any]:
                 )
                 send = gr.Button("Submit answer", variant="primary", elem_id="mock-submit")
                 feedback = gr.HTML("", elem_id="mock-feedback")
+                asked = gr.HTML("", elem_id="mock-followup")
+                second = gr.Textbox(
+                    lines=5,
+                    label="Your answer to the follow-up",
+                    visible=False,
+                    elem_id="mock-answer2",
+                )
+                send2 = gr.Button("Submit follow-up answer", visible=False, elem_id="mock-submit2")
+                said = gr.HTML("", elem_id="mock-critique")
             with gr.Column(scale=2):
                 stats = progress_html(assistant.mock_progress())
                 progress = gr.HTML(stats, elem_id="mock-progress")
         private: dict[str, Any] = {"api_visibility": "private"}
-        go.click(start, [picker], [state, prompt, clock, answer, feedback], **private)
-        send.click(submit, [state, answer], [state, feedback, clock, progress], **private)
+        go.click(
+            start,
+            [picker],
+            [state, prompt, clock, answer, feedback, asked, second, send2, said],
+            **private,
+        )
+        send.click(
+            submit,
+            [state, answer],
+            [state, feedback, clock, progress, asked, second, send2, said],
+            **private,
+        )
+        send2.click(
+            submit_second,
+            [state, second],
+            [state, feedback, progress, second, send2, said],
+            **private,
+        )
     return picker, progress
