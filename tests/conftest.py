@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 
 from assistant.paths import resource_dir
 from assistant.settings import Settings
+from tests.llm_servers import ScriptedLLM
 
 ROOT = Path(__file__).resolve().parent.parent  # the repository checkout
 
@@ -126,3 +127,11 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="module")
+def scripted() -> Iterator[ScriptedLLM]:
+    """A scripted OpenAI-compatible server on 127.0.0.1 (one per test module)."""
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -267,13 +266,6 @@ def critique_lines(out: str) -> list[str]:
     """The printed critique's sentences."""
     tail = out.split("\nCritique:", 1)[1].splitlines()[1:]
     return [line for line in tail if line.startswith("  ") and not line.startswith("  (")]
-
-
-@pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
 
 
 def _env(base: dict[str, str], url: str) -> dict[str, str]:

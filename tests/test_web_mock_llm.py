@@ -6,21 +6,17 @@ llama.cpp round is in test_llm_real.py): the page's round, timer and grading are
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from llm_servers import ScriptedLLM
+from study_helpers import serving, study_copy
 from test_web import ARTIFACTS
 from test_web_mock_page import STRONG, _open_round
 
 from assistant.settings import Settings
 from assistant.study.studylog import StudyLog
-from tests.procs import free_port, running
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
@@ -29,38 +25,13 @@ SECOND = "Offline I would use NDCG on a time split, then interleaving before the
 
 
 @pytest.fixture(scope="module")
-def scripted() -> Iterator[ScriptedLLM]:
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="module")
 def server(
     seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory, scripted: ScriptedLLM
 ) -> Iterator[tuple[str, Settings]]:
     """`prep serve` with the scripted LLM, over a copy of the index and an empty study log."""
-    base = tmp_path_factory.mktemp("mock-llm-web")
-    shutil.copytree(seeded_index.index_dir, base / "index")
-    study = seeded_index.with_overrides(
-        index_dir=base / "index", study_db=base / "quiz.sqlite3", docs_dir=base / "documents"
-    )
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREP_SEEDS_DIR": str(study.seeds_dir),
-        "PREP_INDEX_DIR": str(study.index_dir),
-        "PREP_STUDY_DB": str(study.study_db),
-        "PREP_DOCS_DIR": str(study.docs_dir),
-        "PREP_LLM": "openai",
-        "PREP_LLM_BASE_URL": f"{scripted.url}/v1",
-        "PREP_LLM_MODEL": "scripted",
-        "PREP_LLM_TIMEOUT": "10",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    prep = str(Path(sys.executable).with_name("prep"))
-    url = f"http://127.0.0.1:{port}"
-    with running([prep, "serve", "--port", str(port)], f"{url}/healthz", env):
+    study = study_copy(seeded_index, tmp_path_factory.mktemp("mock-llm-web"))
+    llm = {"PREP_LLM": "openai", "PREP_LLM_BASE_URL": f"{scripted.url}/v1"}
+    with serving(study, **llm, PREP_LLM_MODEL="scripted", PREP_LLM_TIMEOUT="10") as url:
         yield url, study
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from study_helpers import serving, study_copy
 from test_web import ARTIFACTS
 
 from assistant.app.service import Assistant
@@ -18,7 +15,6 @@ from assistant.app.web.mock_markup import mm_ss, round_label
 from assistant.settings import Settings
 from assistant.study.rounds import prompt_text
 from assistant.study.studylog import StudyLog
-from tests.procs import free_port, running
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
@@ -31,30 +27,15 @@ CLOCK = re.compile(r"^\d\d:\d\d$")
 
 
 @pytest.fixture(scope="module")
-def study(seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def study(seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the session's index, with an empty study log."""
-    base = tmp_path_factory.mktemp("mock-web")
-    shutil.copytree(seeded_index.index_dir, base / "index")
-    yield seeded_index.with_overrides(
-        index_dir=base / "index", study_db=base / "quiz.sqlite3", docs_dir=base / "documents"
-    )
+    return study_copy(seeded_index, tmp_path_factory.mktemp("mock-web"))
 
 
 @pytest.fixture(scope="module")
 def server(study: Settings) -> Iterator[str]:
     """`prep serve` over that copy, on a free port of 127.0.0.1."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREP_SEEDS_DIR": str(study.seeds_dir),
-        "PREP_INDEX_DIR": str(study.index_dir),
-        "PREP_STUDY_DB": str(study.study_db),
-        "PREP_DOCS_DIR": str(study.docs_dir),
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    prep = str(Path(sys.executable).with_name("prep"))
-    url = f"http://127.0.0.1:{port}"
-    with running([prep, "serve", "--port", str(port)], f"{url}/healthz", env):
+    with serving(study) as url:
         yield url
 
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import html
-import os
-import shutil
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from study_helpers import lenient_variant
+from study_helpers import lenient_variant, serving, study_copy
 from test_documents import ACME, make_pdf
 from test_web import ARTIFACTS, _ask, _wait_bot
 
@@ -21,37 +18,21 @@ from assistant.study.passages import from_chunks
 from assistant.study.quiz import Fact, facts
 from assistant.study.studylog import StudyLog
 from assistant.textnorm import match_key
-from tests.procs import free_port, http_get, running
+from tests.procs import http_get
 
 pytestmark = [pytest.mark.model, pytest.mark.browser]
 
 
 @pytest.fixture(scope="module")
-def study(seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+def study(seeded_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     """A copy of the session's index, with an empty study log and documents folder."""
-    base = tmp_path_factory.mktemp("study-web")
-    shutil.copytree(seeded_index.index_dir, base / "index")
-    yield seeded_index.with_overrides(
-        index_dir=base / "index", study_db=base / "quiz.sqlite3", docs_dir=base / "documents"
-    )
+    return study_copy(seeded_index, tmp_path_factory.mktemp("study-web"))
 
 
 @pytest.fixture(scope="module")
 def server(study: Settings) -> Iterator[str]:
     """`prep serve --watch` over that copy, on a free port of 127.0.0.1."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "PREP_SEEDS_DIR": str(study.seeds_dir),
-        "PREP_INDEX_DIR": str(study.index_dir),
-        "PREP_STUDY_DB": str(study.study_db),
-        "PREP_DOCS_DIR": str(study.docs_dir),
-        "PREP_WATCH_DEBOUNCE_MS": "300",
-        "GRADIO_ANALYTICS_ENABLED": "False",
-    }
-    prep = str(Path(sys.executable).with_name("prep"))
-    url = f"http://127.0.0.1:{port}"
-    with running([prep, "serve", "--port", str(port), "--watch"], f"{url}/healthz", env):
+    with serving(study, "--watch", PREP_WATCH_DEBOUNCE_MS="300") as url:
         yield url
 
 
