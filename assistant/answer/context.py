@@ -61,13 +61,13 @@ _INST = re.compile(r"\[(\s*/?\s*(?:inst|sys|system|instructions?)\s*)\]", re.I)
 FLAG = "[flagged: instruction aimed at a model, quoted from the document]"
 
 
-def _neutralise(text: str) -> str:
+def neutralise(text: str) -> str:
     """Defuse fence, tag and chat-template syntax in passage text."""
     return _INST.sub(r"(\1)", _TAG_OPEN.sub("‹", text).replace("|>", "|›"))
 
 
 def _prompt_unit(unit: Unit) -> str:
-    text = _neutralise(unit.text)
+    text = neutralise(unit.text)
     return f"{FLAG} {text}" if looks_like_injection(unit.text) else text
 
 

@@ -100,9 +100,9 @@ def _status(mark: Mark, pitfall: bool) -> str:
 
 def _fenced(text: str) -> str:
     """The candidate's answer as prompt data: it can neither close its block nor open one."""
-    from assistant.answer.context import _neutralise
+    from assistant.answer.context import neutralise
 
-    return _neutralise(text.strip()) or "(no answer)"
+    return neutralise(text.strip()) or "(no answer)"
 
 
 def _messages(
