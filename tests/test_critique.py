@@ -19,7 +19,7 @@ from assistant.study.critique import (
     offline_follow_up,
     usable_follow_up,
 )
-from assistant.study.grading import COVERED, MISSED, PARTLY, Feedback, Mark
+from assistant.study.grading import COVERED, MISSED, PARTLY, TOUCHED, Feedback, Mark
 from assistant.study.passages import Passage
 from assistant.study.rounds import Point, Round
 from tests.llm_servers import ScriptedLLM
@@ -85,7 +85,7 @@ def _feedback(answer: str = ANSWER) -> Feedback:
         Mark(ERRORS, PARTLY, 0.4, "Then I tune a deep network."),
         Mark(PLANTED, MISSED, 0.0),
     ]
-    pitfalls = [Mark(DEEP, COVERED, 0.7, "Then I tune a deep network.")]
+    pitfalls = [Mark(DEEP, TOUCHED, 0.7, "Then I tune a deep network.")]
     return Feedback(ROUND, ROUND.prompts[0], answer, marks, pitfalls, 37.5)
 
 

@@ -173,3 +173,24 @@ def test_pitfalls_that_name_no_round_go_to_every_round_of_the_company() -> None:
     acme.metadata["source"] = "acme-notes.md"
     other = find_rounds([_chunk(GUIDE), acme])
     assert other and all(not r.pitfalls for r in other)  # not another company's warnings
+
+
+def test_every_pitfall_is_listed_and_one_the_answer_comes_near_is_touched() -> None:
+    pitfalls = (
+        "\n\nCommon mistakes\n\n"
+        "  1. Deep model first – interviewers penalise training a deep neural network first.\n"
+        "  2. Silent assumptions – state what you assume about the data before you model it.\n"
+    )
+    rnd = find_round(find_rounds([_chunk(GUIDE + pitfalls)]), "zephyr", "modelling")
+    assert rnd is not None
+    fb = grade(
+        rnd,
+        rnd.prompts[0],
+        "I would train a deep neural network first.",
+        _bag,
+        lambda t: 1.0,
+        KNOBS,
+    )
+    assert [m.status for m in fb.pitfalls] == ["touched", "not raised"]
+    assert fb.touched[0].evidence == "I would train a deep neural network first."
+    assert fb.to_json()["pitfalls"][1]["status"] == "not raised"

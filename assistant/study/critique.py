@@ -228,7 +228,7 @@ def critique(model: Any, settings: Settings, feedback: Feedback) -> Answer:
 
     engine = f"{settings.llm}:{endpoint(settings)[1]}"
     question = prompt_text(feedback.prompt)
-    pitfalls = list(feedback.pitfalls)
+    pitfalls = list(feedback.touched)
     rank = {MISSED: 0, PARTLY: 1}
     marks = pitfalls + sorted(feedback.marks, key=lambda m: rank.get(m.status, 2))
     if not marks:

@@ -20,6 +20,7 @@ from assistant.study.rounds import Point, Round, prompt_text
 from assistant.textnorm import match_key
 
 COVERED, PARTLY, MISSED = "covered", "partly covered", "missed"
+TOUCHED, NOT_RAISED = "touched", "not raised"  # a pitfall: the answer comes near its topic or not
 
 
 @dataclass(frozen=True)
@@ -58,9 +59,14 @@ class Feedback:
     prompt: Passage
     answer: str
     marks: list[Mark]
-    pitfalls: list[Mark] = field(default_factory=list)
+    pitfalls: list[Mark] = field(default_factory=list)  # every pitfall of the round, marked
     score: float = 0.0  # 0-100
     note: str = ""
+
+    @property
+    def touched(self) -> list[Mark]:
+        """The pitfalls whose topic the answer comes near: to check it does not fall into them."""
+        return [m for m in self.pitfalls if m.status == TOUCHED]
 
     @property
     def to_add(self) -> list[Mark]:
@@ -153,7 +159,6 @@ def grade(
 
     marks = [marked(p, pitfall=False) for p in rnd.rubric]
     pitfalls = [marked(p, pitfall=True) for p in rnd.pitfalls]
-    pitfalls = [m for m in pitfalls if m.status != MISSED]
     score = 100 * sum(_credit(m, knobs) for m in marks) / len(marks) if marks else 0.0
     return Feedback(rnd, prompt, answer, marks, pitfalls, score, note)
 
@@ -202,10 +207,13 @@ def _match(
 
 
 def _mark(point: Point, scores: list[tuple[float, str]], k: Thresholds, pitfall: bool) -> Mark:
-    """Covered when enough parts match, partly when some do (a pitfall: when it matches)."""
+    """Covered when enough parts match, partly when some do (a pitfall: touched when one does)."""
     best, evidence = max(scores, default=(0.0, ""))
     bar = k.pitfall_match if pitfall else k.part_match
     share = sum(s >= bar for s, _ in scores) / max(1, len(scores))
+    if pitfall:
+        status = TOUCHED if share else NOT_RAISED
+        return Mark(point, status, best, evidence if share else "")
     if share and share >= k.covered_share:
         status = COVERED
     elif share:

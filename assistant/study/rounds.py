@@ -236,13 +236,25 @@ def _shared_pitfall(para: _Para) -> bool:
     return para.kind == "item" and (has("pitfall", intro) or has("pitfall", para.refs[0].section))
 
 
+def _short_name(text: str, most: int = 8) -> str:
+    """A point's name: the text if short, else its first clause, else its first words and '…'."""
+    words = text.split()
+    if len(words) <= most:
+        return " ".join(words).rstrip(".,;:")
+    plain = re.sub(r"\s*\([^)]*\)", "", text)  # a parenthesis is an aside, not a clause
+    clause = re.split(r"[,;:–—]\s", plain, maxsplit=1)[0].rstrip(".").split()
+    if 4 <= len(clause) <= most + 2:
+        return " ".join(clause)
+    return " ".join(words[:most]).rstrip(".,;:") + " …"
+
+
 def _point(refs: list[Passage]) -> Point:
     first = refs[0]
     m = _LEAD.match(first.text + " ")
     name = m.group(1).strip(" *") if m and len(m.group(1).split()) <= 6 else first.text
     if name == first.text and ":" in name:
         name = name.split(":", 1)[1].strip()
-    name = " ".join(name.split()[:8]).rstrip(".,;:")
+    name = _short_name(name)
     whole = replace(first, end=refs[-1].end, text=" ".join(r.text for r in refs))
     return Point(name, whole, tuple(r.text for r in refs))
 

@@ -86,10 +86,11 @@ def _feedback(fb: Feedback, saved: bool = True) -> None:
         if mark.evidence:
             typer.echo(f"      you said: {mark.evidence}")
     if fb.pitfalls:
-        typer.echo("\nPitfalls the answer may fall into:")
+        typer.echo("\nPitfalls the documents warn about (check your answer against them):")
         for mark in fb.pitfalls:
             typer.echo(f"  {mark.point.name} {_cite(mark.point.ref)}")
-            typer.echo(f"      you said: {mark.evidence}")
+            if mark.evidence:
+                typer.echo(f"      your answer comes near it: {mark.evidence}")
     if fb.to_add:
         typer.echo("\nMost useful to add:")
         for n, mark in enumerate(fb.to_add, start=1):

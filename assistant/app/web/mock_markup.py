@@ -103,7 +103,7 @@ def timer_html(state: str, minutes: int | None = None, elapsed: float = 0.0, at:
 
 def _named(mark: Mark) -> str:
     """A point's passage with its name in bold (the name once, where the passage opens with it)."""
-    name, text = mark.point.name, mark.point.ref.text
+    name, text = mark.point.name.removesuffix(" …"), mark.point.ref.text
     if text.startswith(name):
         return f"<b>{html.escape(name)}</b>{html.escape(text[len(name) :])}"
     return f"<b>{html.escape(name)}</b>: {html.escape(text)}"
@@ -136,14 +136,19 @@ def feedback_html(
     ]
     if fb.pitfalls:
         items = "".join(
-            f"<li class='pitfall'><b>{html.escape(m.point.name)}</b>"
-            f"<div class='said'>you said: “{html.escape(m.evidence)}”</div>"
-            f"<div class='why'>“{html.escape(_short(m.point.ref.text))}” — "
+            f"<li class='pitfall' data-status='{m.status}'><b>{html.escape(m.point.name)}</b>"
+            + (
+                f"<div class='said'>your answer comes near it: “{html.escape(m.evidence)}”</div>"
+                if m.evidence
+                else ""
+            )
+            + f"<div class='why'>“{html.escape(_short(m.point.ref.text))}” — "
             f"{cite(assistant, m.point.ref)}</div></li>"
             for m in fb.pitfalls
         )
         out.append(
-            f"<h4>Pitfalls your answer may fall into</h4><ul class='mock-pitfalls'>{items}</ul>"
+            "<h4>Pitfalls the documents warn about: check your answer against them</h4>"
+            f"<ul class='mock-pitfalls'>{items}</ul>"
         )
     if fb.to_add:
         items = "".join(f"<li>{_named(m)} — {cite(assistant, m.point.ref)}</li>" for m in fb.to_add)
