@@ -84,6 +84,15 @@ class Settings(BaseSettings):
     page_queue_size: int = Field(
         default=256, ge=1, description="page: requests that may wait in the queue (none dropped)"
     )
+    handoff_connect_timeout: float = Field(
+        default=0.3, gt=0, le=5, description="prep ask: seconds to reach a running prep serve"
+    )
+    handoff_answer_timeout: float = Field(
+        default=2.0, gt=0, le=60, description="prep ask: seconds a running prep serve may take"
+    )
+    handoff_warm_question: str = Field(
+        default="interview rounds", description="prep serve: asked once at start to warm up"
+    )
     page_examples: int = Field(
         default=4, ge=0, le=12, description="page: example questions, made from what is indexed"
     )

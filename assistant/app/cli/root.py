@@ -278,24 +278,45 @@ def ask(
     index_dir: IndexOpt = None,
 ) -> None:
     """Answer a question with cited sentences."""
-    assistant = _assistant(seeds, index_dir, llm)
-    assistant.warm_up()
+    from assistant.app.handoff import ask_server
+
+    settings = _settings(seeds, index_dir, llm)
+    local: list[Assistant] = []
+
+    def here() -> Assistant:  # the in-process assistant, made only when no server answers
+        if not local:
+            from assistant.app.service import Assistant
+
+            local.append(Assistant(settings, notify=lambda m: typer.echo(m, err=True)))
+            local[0].warm_up()
+        return local[0]
+
     if question != "-":
-        if as_json:
-            answer = assistant.ask(question, k=k, company=company)
-            typer.echo(json.dumps(answer.to_json(), ensure_ascii=False))
+        served = ask_server(settings, question, k, company)
+        if served is not None:
+            typer.echo(served["json" if as_json else "text"])
+        elif as_json:
+            typer.echo(_line(here().ask(question, k=k, company=company)))
         else:
-            _show(assistant.events(question, k=k, company=company))
+            _show(here().events(question, k=k, company=company))
         return
     for line in sys.stdin:
-        if not line.strip():
+        text = line.rstrip("\n")
+        if not text.strip():
             continue
+        served = None if local else ask_server(settings, text, k, company)  # one server or none
         try:
-            row = assistant.ask(line.rstrip("\n"), k=k, company=company).to_json()
+            row = served["json"] if served else _line(here().ask(text, k=k, company=company))
         except PrepError as exc:
-            row = {"question": line.rstrip("\n")[:200], "error": str(exc), "refused": True}
-        typer.echo(json.dumps(row, ensure_ascii=False))
+            err = {"question": text[:200], "error": str(exc), "refused": True}
+            row = json.dumps(err, ensure_ascii=False)
+        typer.echo(row)
         sys.stdout.flush()
+
+
+def _line(answer: Any) -> str:
+    """An answer as one line of JSON, as `prep ask --json` prints it."""
+    return json.dumps(answer.to_json(), ensure_ascii=False)
 
 
 @app.command()

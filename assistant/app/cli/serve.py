@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import signal
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +18,11 @@ from assistant.app.cli.root import (
     _settings,
     app,
 )
+from assistant.errors import PrepError
+
+if TYPE_CHECKING:
+    from assistant.app.handoff import Handoff
+    from assistant.app.service import Assistant
 
 
 @app.command()
@@ -58,5 +65,32 @@ def serve(
             err=True,
         )
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    record = _offer_handoff(assistant, host, port, guard.password is not None)
     typer.echo(f"Serving on http://{shown}:{port}  (Ctrl+C stops)")
-    run(assistant, host, port, guard)
+    if record is not None:  # uvicorn re-raises SIGTERM after shutting down: exit via finally
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    try:
+        run(assistant, host, port, guard, record)
+    finally:
+        if record is not None:
+            from assistant.app.handoff import withdraw
+
+            withdraw(assistant.settings, record)
+
+
+def _offer_handoff(assistant: Assistant, host: str, port: int, password: bool) -> Handoff | None:
+    """Answer one question to warm up, and let `prep ask` hand questions over (loopback only)."""
+    from assistant.app.handoff import publish
+
+    settings = assistant.settings
+    if password or settings.llm != "extractive" or not host.startswith("127."):
+        return None
+    try:
+        assistant.warm_up()
+        assistant.ask(settings.handoff_warm_question)  # BM25, speller, encoder: loaded now
+    except PrepError:
+        pass
+    try:
+        return publish(settings, host, port)
+    except OSError:
+        return None  # a read-only index folder: `prep ask` answers in-process

@@ -13,6 +13,7 @@ from assistant.errors import PrepError
 
 if TYPE_CHECKING:
     from assistant.answer.citations import Answer
+    from assistant.app.handoff import Handoff
     from assistant.app.service import Assistant
     from assistant.app.web.guard import GuardConfig
 
@@ -302,8 +303,13 @@ def build(assistant: Assistant) -> Any:
     return demo
 
 
-def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
-    """The page at / and documents at /doc/{id} (by index id only), behind the HTTP guard."""
+def create_app(
+    assistant: Assistant, guard: GuardConfig | None = None, handoff: Handoff | None = None
+) -> Any:
+    """The page at / and documents at /doc/{id} (by index id only), behind the HTTP guard.
+
+    With a handoff record, `prep ask` may hand questions over (app/web/handoff_route.py).
+    """
     import gradio as gr
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import HTMLResponse
@@ -325,6 +331,10 @@ def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
         docs, chunks = assistant.stats()
         return {"documents": docs, "chunks": chunks}
 
+    if handoff is not None:
+        from assistant.app.web.handoff_route import add_handoff_route
+
+        add_handoff_route(app, assistant, handoff)
     from assistant.app.web.mock import MOCK_CSS
     from assistant.app.web.study import STUDY_CSS
 
@@ -343,12 +353,14 @@ def create_app(assistant: Assistant, guard: GuardConfig | None = None) -> Any:
     return Guard(app, guard or GuardConfig(hosts=allowed_hosts("127.0.0.1")))
 
 
-def serve(assistant: Assistant, host: str, port: int, guard: GuardConfig) -> None:
+def serve(
+    assistant: Assistant, host: str, port: int, guard: GuardConfig, handoff: Handoff | None = None
+) -> None:
     """Run the page with uvicorn until interrupted."""
     import uvicorn
 
     uvicorn.run(
-        create_app(assistant, guard),
+        create_app(assistant, guard, handoff),
         host=host,
         port=port,
         log_level="warning",
