@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.answer.citations import Answer
 from assistant.app.study_facade import StudyFacade
 from assistant.errors import BadQuestion, PrepError
-from assistant.index.store import IndexReader, Manifest
+from assistant.index.store import IndexReader, Manifest, StoredChunk
 from assistant.ingest.documents import Document
 from assistant.retrieve.question import abbreviations, clean_question, spelt_out
 from assistant.settings import Settings
@@ -45,8 +45,9 @@ class Assistant(StudyFacade):
         self._reader_lock = threading.Lock()
         self._passages: tuple[IndexReader, list[Passage]] | None = None
         self._organisations: tuple[IndexReader, tuple[str, ...]] | None = None
-        self._tables: dict[str, tuple[IndexReader, Table]] = {}
+        self._tables: dict[str, tuple[IndexReader, Table, list[StoredChunk]]] = {}
         self._rounds: tuple[IndexReader, list[Round]] | None = None
+        self._companies: tuple[IndexReader, list[str]] | None = None
 
     def ensure_index(self) -> None:
         """Build the index if there is none yet."""
@@ -103,9 +104,12 @@ class Assistant(StudyFacade):
 
     def companies(self) -> list[str]:
         """Companies with documents in the index (their `company` metadata): the only ones known."""
-        return sorted(
-            {str(f.get("company")) for f in self.reader.manifest.files.values() if f.get("company")}
-        )
+        reader = self.reader
+        if self._companies is None or self._companies[0] is not reader:
+            files = reader.manifest.files.values()
+            known = sorted({str(f.get("company")) for f in files if f.get("company")})
+            self._companies = (reader, known)
+        return list(self._companies[1])
 
     def organisations(self) -> tuple[str, ...]:
         """The index's companies and the employers its documents name ('Acme ML Engineer')."""
@@ -217,13 +221,16 @@ class Assistant(StudyFacade):
         text = clean_question(question, self.settings.max_question_chars)
         fixed = self.spelled(text)
         company = self.check_company(company)
-        out = self.chain(k, company).invoke(fixed.text)
-        answer: Answer = out["answer"]
+        # The chain's steps called in turn: chain() would run them on a new thread pool each time.
+        retriever = self.retriever(k, company)
+        docs = retriever.invoke(normalize(fixed.text))
+        state = {"question": fixed.text, "documents": docs}
+        answer: Answer = self.answerer(retriever).invoke(state)
         if self.settings.llm == "extractive" and self.settings.comp_lead:
             answer = self.comp_lead(fixed.text, answer, company)
         if fixed.text != text:
             answer = answer.model_copy(update={"question": text, "searched_for": fixed.text})
-        return out["documents"], answer
+        return docs, answer
 
     def ask(self, question: str, k: int | None = None, company: str | None = None) -> Answer:
         """Answer one question."""

@@ -10,7 +10,7 @@ from assistant.errors import BadQuestion
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from assistant.index.store import IndexReader
+    from assistant.index.store import IndexReader, StoredChunk
     from assistant.settings import Settings
     from assistant.study.compare import CompareRules, Table
     from assistant.study.critique import FollowUp
@@ -27,7 +27,7 @@ class StudyFacade:
     settings: Settings
     notify: Callable[[str], None]
     _passages: tuple[IndexReader, list[Passage]] | None
-    _tables: dict[str, tuple[IndexReader, Table]]
+    _tables: dict[str, tuple[IndexReader, Table, list[StoredChunk]]]
     _rounds: tuple[IndexReader, list[Round]] | None
 
     if TYPE_CHECKING:
@@ -123,11 +123,14 @@ class StudyFacade:
         named = [company] if company else sorted(companies_in(question, self.organisations()))
         if len(named) != 1 or named[0] not in self.companies():
             return answer
-        table = self._tables.get(named[0])
-        if table is None or table[0] is not self.reader:
-            table = self._tables[named[0]] = (self.reader, self.compare(named))
-        chunks = self.reader.all_chunks()
-        return with_comp_lead(question, answer, table[1], chunks, self.settings.max_sentences)
+        reader = self.reader
+        cached = self._tables.get(named[0])
+        if cached is None or cached[0] is not reader:  # the table and its sources' chunks, once
+            table = self.compare(named)
+            sources = {cell.source for row in table.rows for cell in row.cells.values()}
+            chunks = [c for c in reader.all_chunks() if c.metadata.get("source") in sources]
+            cached = self._tables[named[0]] = (reader, table, chunks)
+        return with_comp_lead(question, answer, cached[1], cached[2], self.settings.max_sentences)
 
     # --- mock interviews: rounds, prompts and rubric from the documents -----------------------
     def rounds(self) -> list[Round]:

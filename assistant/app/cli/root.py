@@ -285,9 +285,7 @@ def ask(
 
     def here() -> Assistant:  # the in-process assistant, made only when no server answers
         if not local:
-            from assistant.app.service import Assistant
-
-            local.append(Assistant(settings, notify=lambda m: typer.echo(m, err=True)))
+            local.append(_assistant(seeds, index_dir, llm))
             local[0].warm_up()
         return local[0]
 
@@ -295,8 +293,9 @@ def ask(
         served = ask_server(settings, question, k, company)
         if served is not None:
             typer.echo(served["json" if as_json else "text"])
-        elif as_json:
-            typer.echo(_line(here().ask(question, k=k, company=company)))
+        elif as_json or settings.llm == "extractive":  # nothing streams: the answer, whole
+            answer = here().ask(question, k=k, company=company)
+            typer.echo(_line(answer) if as_json else answer.to_text())
         else:
             _show(here().events(question, k=k, company=company))
         return
