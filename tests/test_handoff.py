@@ -57,7 +57,8 @@ def test_reader_refuses_unsafe_or_malformed_files(tmp_path: Path) -> None:
     for bad in ("{", "[]", json.dumps({"pid": 1}), json.dumps({**record.__dict__, "x": 1})):
         path.write_text(bad, "utf-8")
         assert read_handoff(path) is None, bad
-    for field, value in (("host", "10.0.0.5"), ("port", 0), ("token", "short"), ("pid", "1")):
+    bad_fields = (("host", "10.0.0.5"), ("port", 0), ("token", "short"), ("pid", "1"), ("pid", 0))
+    for field, value in bad_fields:
         path.write_text(json.dumps({**record.__dict__, field: value}), "utf-8")
         assert read_handoff(path) is None, field
 

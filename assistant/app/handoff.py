@@ -139,6 +139,7 @@ def read_handoff(path: Path) -> Handoff | None:
         os.close(fd)
     ok = (
         isinstance(record.pid, int)
+        and record.pid > 0  # os.kill(0 or -1, 0) would ask about a whole group
         and isinstance(record.port, int)
         and 0 < record.port < 65536
         and isinstance(record.token, str)
