@@ -52,8 +52,9 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-    from assistant.index.build import build_index, make_chunker, unit_embed_text
+    from assistant.index.build import build_index, make_chunker
     from assistant.index.embeddings import _load_model
+    from assistant.index.writer import unit_embed_text
     from assistant.ingest.documents import load_folder
     from assistant.settings import Settings
 
