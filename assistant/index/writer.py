@@ -40,6 +40,7 @@ class Writer:
             except Exception as exc:
                 self.pending = []
                 raise write_failure(exc, sorted({c.source for c in batch})) from exc
+            release_freed()
 
     def _write(self, batch: list[Chunk]) -> None:
         units = [
@@ -98,3 +99,15 @@ def copy_files(src: Any, dst: Any, names: list[str], max_batch: int) -> None:
                 )
         except Exception as exc:
             raise write_failure(exc, [name]) from exc
+
+
+def release_freed() -> None:
+    """Hand the window's freed heap back to the system (glibc keeps it otherwise)."""
+    import ctypes
+    import ctypes.util
+
+    name = ctypes.util.find_library("c")
+    try:
+        ctypes.CDLL(name).malloc_trim(0)
+    except (OSError, AttributeError, TypeError):  # not glibc: nothing to do
+        pass
