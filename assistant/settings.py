@@ -110,7 +110,17 @@ class Settings(BaseSettings):
     model_path: Path | None = Field(
         default=None, description="sentence-transformers model folder (default: the bundled MiniLM)"
     )
-    embed_batch_size: int = 64
+    embed_batch_size: int = Field(default=64, ge=1, description="texts per pass when indexing")
+    embed_path: Literal["auto", "bf16", "int8", "fp32"] = Field(
+        default="auto",
+        description="index-time embedding: bf16 where the CPU has it, else fp32 ONNX (auto); "
+        "int8 moves eval figures; every path is checked against fp32",
+    )
+    embed_check_cosine: float = Field(
+        default=0.99, ge=0, le=2, description="a path's least cosine with fp32 (>1: always fp32)"
+    )
+    embed_check_sample: int = Field(default=64, ge=1, description="texts a path is checked on")
+    embed_threads: int = Field(default=0, ge=0, description="ONNX threads, indexing (0: all cores)")
     chroma_url: str | None = Field(
         default=None,
         description="a Chroma server (http://host:port) instead of the folder's embedded store",

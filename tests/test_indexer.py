@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import copy_seeds
 
 from assistant.errors import PrepError, SeedsMissing
 from assistant.index.build import IndexReport, build_index
+from assistant.index.doc_encoder import DocumentEmbedder
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.store import IndexReader, Manifest, make_client
 from assistant.retrieve.hybrid import HybridRetriever
@@ -27,15 +29,15 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def embed_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Counts texts passed to MiniLMEmbeddings.embed_documents (one entry per call)."""
+    """Counts texts passed to the index-time embedder (one entry per call)."""
     calls: list[int] = []
-    real = MiniLMEmbeddings.embed_documents
+    real = DocumentEmbedder.embed
 
-    def spy(self: MiniLMEmbeddings, texts: list[str]) -> list[list[float]]:
+    def spy(self: DocumentEmbedder, texts: list[str]) -> Any:
         calls.append(len(texts))
         return real(self, texts)
 
-    monkeypatch.setattr(MiniLMEmbeddings, "embed_documents", spy)
+    monkeypatch.setattr(DocumentEmbedder, "embed", spy)
     return calls
 
 
@@ -135,19 +137,17 @@ def test_failed_rebuild_keeps_previous_index(
     build_index(settings)
     before = Manifest.load(settings.index_dir)
     (settings.seeds_dir / JOB).write_text("# New posting\n\nNetflix now pays in stock only.\n")
-    real = MiniLMEmbeddings.embed_documents
+    real = DocumentEmbedder.embed
     calls: list[int] = []
 
-    def flaky(self: MiniLMEmbeddings, texts: list[str]) -> list[list[float]]:
+    def flaky(self: DocumentEmbedder, texts: list[str]) -> Any:
         calls.append(len(texts))
-        if len(calls) == 2:
-            raise RuntimeError("embedding crashed midway")
-        return real(self, texts)
+        raise RuntimeError("embedding crashed midway")
 
-    monkeypatch.setattr(MiniLMEmbeddings, "embed_documents", flaky)
+    monkeypatch.setattr(DocumentEmbedder, "embed", flaky)
     with pytest.raises(PrepError, match=f"could not index {JOB} .*midway"):
         build_index(settings)
-    assert len(calls) == 2
+    assert len(calls) == 1
     assert Manifest.load(settings.index_dir) == before
     assert before is not None
     names = {getattr(c, "name", c) for c in make_client(settings).list_collections()}
@@ -158,7 +158,7 @@ def test_failed_rebuild_keeps_previous_index(
     ).invoke("What does the Media Algorithms role pay?", k=3)
     assert len(docs) == 3
     assert not any("stock only" in c.search_text for c in reader.all_chunks())
-    monkeypatch.setattr(MiniLMEmbeddings, "embed_documents", real)
+    monkeypatch.setattr(DocumentEmbedder, "embed", real)
     report = build_index(settings)  # the next run picks the change up
     assert report.embedded == [JOB]
     assert any("stock only" in c.search_text for c in IndexReader(settings).all_chunks())

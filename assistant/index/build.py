@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from assistant.index.chunking import Chunk, Chunker, tiktoken_counter
+from assistant.index.chunking import Chunker, tiktoken_counter
+from assistant.index.doc_encoder import DocumentEmbedder
 from assistant.index.embeddings import MiniLMEmbeddings, model_fingerprint, window_counter
 from assistant.errors import (
-    BuildFailed,
     IndexBusy,
     IndexCorrupt,
     PrepError,
@@ -29,14 +29,12 @@ from assistant.index.store import (
     Manifest,
     check_live,
     collect_garbage,
-    from_store,
     make_client,
     store_problem,
 )
-from assistant.textnorm import normalize
+from assistant.index.writer import Writer, copy_files
 
 CHUNKER_VERSION = 6  # 5: table rows store their label and cells; 6: chunks their heading
-FLUSH_AT = 256  # chunks embedded and written per batch: memory stays flat on large folders
 Progress = Callable[[int, int], None]
 
 
@@ -55,6 +53,7 @@ class IndexReport:
     reason: str = ""
     seconds: float = 0.0
     query_encoder: str = ""
+    document_encoder: str = ""  # the index-time path and its check against fp32
 
 
 def fingerprint(settings: Settings) -> dict[str, Any]:
@@ -63,6 +62,7 @@ def fingerprint(settings: Settings) -> dict[str, Any]:
         "model": model_fingerprint(settings.resolved_model_path()),
         "chunk_tokens": settings.chunk_tokens,
         "embed_window": settings.embed_window,
+        "embed_path": settings.embed_path,
         "tiktoken": settings.tiktoken_encoding,
         "chunker": CHUNKER_VERSION,
         "store": settings.chroma_url or "local",
@@ -82,11 +82,6 @@ def make_chunker(settings: Settings) -> Chunker:
         tiktoken_counter(settings.tiktoken_encoding),
         window_counter(str(settings.resolved_model_path())),
     )
-
-
-def unit_embed_text(heading: str, text: str) -> str:
-    """What is embedded for one citable unit: its section's heading gives it context."""
-    return normalize(f"{heading}: {text}" if heading else text)
 
 
 @contextlib.contextmanager
@@ -119,90 +114,6 @@ def _cosine_collection(client: Any, name: str) -> Any:
     return client.create_collection(
         name, configuration={"hnsw": {"space": "cosine"}}, embedding_function=None
     )
-
-
-def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for n in range(0, len(items), max(1, size)):
-        yield items[n : n + size]
-
-
-class _Writer:
-    """Embeds chunks and their units in batches and writes them within the store's batch limit."""
-
-    def __init__(self, chunks: Any, units: Any, embedder: MiniLMEmbeddings, max_batch: int):
-        self.chunks, self.units, self.embedder = chunks, units, embedder
-        self.max_batch = max(1, min(max_batch, FLUSH_AT * 16))
-        self.pending: list[Chunk] = []
-
-    def add(self, items: list[Chunk]) -> None:
-        self.pending.extend(items)
-        if len(self.pending) >= FLUSH_AT:
-            self.flush()
-
-    def flush(self) -> None:
-        """Write what is pending, FLUSH_AT chunks at a time; a failure names the files."""
-        while self.pending:
-            batch, self.pending = self.pending[:FLUSH_AT], self.pending[FLUSH_AT:]
-            try:
-                self._write(batch)
-            except Exception as exc:
-                self.pending = []
-                raise write_failure(exc, sorted({c.source for c in batch})) from exc
-
-    def _write(self, batch: list[Chunk]) -> None:
-        vectors = self.embedder.embed_documents([c.search_text for c in batch])
-        rows = list(zip(batch, vectors, strict=True))
-        for part in _batches(rows, self.max_batch):
-            self.chunks.add(
-                ids=[c.id for c, _ in part],
-                embeddings=[v for _, v in part],
-                documents=[c.search_text for c, _ in part],
-                metadatas=[{**c.metadata(), "text": c.text} for c, _ in part],
-            )
-        units = [
-            (
-                f"{c.id}#u{n}",
-                unit_embed_text(c.heading, u.text),
-                {"source": c.source, "chunk": c.id},
-            )
-            for c in batch
-            for n, u in enumerate(c.units)
-        ]
-        for part in _batches(units, self.max_batch):
-            self.units.add(
-                ids=[i for i, _, _ in part],
-                embeddings=self.embedder.embed_documents([t for _, t, _ in part]),
-                metadatas=[m for _, _, m in part],
-            )
-
-
-def write_failure(exc: BaseException, names: list[str]) -> PrepError:
-    """A failed write as one line naming the files being written and the fix."""
-    which = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-    if not (isinstance(exc, OSError | PrepError) or from_store(exc)):
-        return BuildFailed(
-            f"could not index {which} ({type(exc).__name__}: {exc}); the previous index still "
-            "answers; run `prep index` again, or move the file aside and report the error"
-        )
-    problem = store_problem(exc)
-    return type(problem)(f"could not index {which}: {problem}")
-
-
-def _copy(src: Any, dst: Any, names: list[str], max_batch: int) -> None:
-    """Copy the stored records of unchanged files into the new generation (no re-embedding)."""
-    for name in names:
-        try:
-            got = src.get(where={"source": name}, include=["embeddings", "documents", "metadatas"])
-            for n in range(0, len(got["ids"]), max_batch):
-                part = slice(n, n + max_batch)
-                dst.add(
-                    ids=got["ids"][part],
-                    embeddings=got["embeddings"][part],
-                    documents=got["documents"][part] if got["documents"] is not None else None,
-                    metadatas=got["metadatas"][part],
-                )
-        except Exception as exc:
-            raise write_failure(exc, [name]) from exc
 
 
 def _open_client(settings: Settings, rebuild: bool) -> Any:
@@ -280,9 +191,11 @@ def build_index(
             report.query_encoder = _query_encoder(settings)
             report.seconds = time.perf_counter() - started
             return report
+        embedder = document_embedder(settings)
         report.chunks, files, failed = _write_generation(
-            settings, client, old, reuse, todo, progress
+            settings, client, old, reuse, todo, progress, embedder
         )
+        report.document_encoder = embedder.describe()
         report.skipped.extend(failed)
         report.files -= len(failed)
         report.embedded = [d.name for d in todo if d.name in files]
@@ -341,6 +254,14 @@ def _query_encoder(settings: Settings) -> str:
     return export_query_encoder(settings, embedder.model)
 
 
+def document_embedder(settings: Settings) -> DocumentEmbedder:
+    """The index-time embedder, checked against MiniLM fp32 on sentence-transformers."""
+    reference = MiniLMEmbeddings(
+        model_path=str(settings.resolved_model_path()), batch_size=settings.embed_batch_size
+    )
+    return DocumentEmbedder(settings, reference)
+
+
 def _write_generation(
     settings: Settings,
     client: Any,
@@ -348,6 +269,7 @@ def _write_generation(
     reuse: list[str],
     todo: list[Document],
     progress: Progress | None,
+    embedder: DocumentEmbedder,
 ) -> tuple[int, dict[str, Any], list[Skipped]]:
     """Build a complete new generation beside the old one; the caller switches the manifest."""
     gen = dt.datetime.now(dt.UTC).strftime("%Y%m%d%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -365,14 +287,11 @@ def _write_generation(
         raise store_problem(exc, settings) from exc
     try:
         if old is not None and reuse:
-            _copy(client.get_collection(old.collection), new_chunks, reuse, max_batch)
-            _copy(client.get_collection(old.units_collection), new_units, reuse, max_batch)
+            copy_files(client.get_collection(old.collection), new_chunks, reuse, max_batch)
+            copy_files(client.get_collection(old.units_collection), new_units, reuse, max_batch)
             files.update({n: old.files[n] for n in reuse})
         chunker = make_chunker(settings)
-        embedder = MiniLMEmbeddings(
-            model_path=str(settings.resolved_model_path()), batch_size=settings.embed_batch_size
-        )
-        writer = _Writer(new_chunks, new_units, embedder, max_batch)
+        writer = Writer(new_chunks, new_units, embedder, max_batch)
         tick = progress or (lambda done, total: None)
         for n, doc in enumerate(todo, start=1):  # chunked one document at a time: memory stays flat
             chunks = guarded(doc.name, partial(chunker.chunk, doc))
