@@ -233,10 +233,7 @@ class Settings(BaseSettings):
         default=0.5, gt=0, le=1, description="mock grading: share of a point's parts to cover it"
     )
     mock_pitfall_match: float = Field(
-        default=0.25,
-        gt=0,
-        le=1,
-        description="mock grading: an answer this near a pitfall touches it (not calibrated)",
+        default=0.25, gt=0, le=1, description="mock grading: an answer this near touches a pitfall"
     )
     mock_same_as_prompt: float = Field(
         default=0.85, gt=0, le=1, description="mock grading: a sentence this like the prompt is it"
