@@ -227,5 +227,10 @@ def test_index_watch_reindexes_added_changed_and_removed_files(tmp_path: Path) -
         assert "003_f548cca58db76166.txt" in manifest["files"]
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()  # Ctrl+C did not stop it (a known open bug): fail, but leave no process
+            proc.wait()
+            raise
     assert "Traceback" not in log.read_text(encoding="utf-8")
