@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import PromptError
 from assistant.ingest.safety import looks_like_injection
 from assistant.retrieve.lexical import terms
-from assistant.study.grading import MISSED, PARTLY, Feedback, Mark
+from assistant.study.grading import MISSED, PARTLY, Feedback, Mark, passage_json
 from assistant.study.passages import Passage
 from assistant.study.rounds import prompt_text
 from assistant.textnorm import match_key
@@ -44,19 +44,11 @@ class FollowUp:
 
     def to_json(self) -> dict[str, Any]:
         """The follow-up as JSON: question, who wrote it, the passage it probes."""
-        return {"question": self.question, "by": self.by, "why": _ref_json(self.ref)}
-
-
-def _ref_json(ref: Passage | None) -> dict[str, Any] | None:
-    if ref is None:
-        return None
-    return {
-        "file": ref.source,
-        "section": ref.section,
-        "start": ref.start,
-        "end": ref.end,
-        "text": ref.text,
-    }
+        return {
+            "question": self.question,
+            "by": self.by,
+            "why": passage_json(self.ref) if self.ref else None,
+        }
 
 
 def focus(feedback: Feedback) -> list[Mark]:

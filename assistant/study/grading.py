@@ -78,28 +78,19 @@ class Feedback:
     def to_json(self) -> dict[str, Any]:
         """The feedback as one JSON object with a numeric score."""
 
-        def ref(r: Passage) -> dict[str, Any]:
-            return {
-                "file": r.source,
-                "section": r.section,
-                "start": r.start,
-                "end": r.end,
-                "text": r.text,
-            }
-
         def mark(m: Mark) -> dict[str, Any]:
             return {
                 "point": m.point.name,
                 "status": m.status,
                 "match": round(m.match, 3),
                 "your_sentence": m.evidence,
-                "why": ref(m.point.ref),
+                "why": passage_json(m.point.ref),
             }
 
         return {
             "round": self.round.name,
             "company": self.round.company,
-            "prompt": {**ref(self.prompt), "asks": prompt_text(self.prompt)},
+            "prompt": {**passage_json(self.prompt), "asks": prompt_text(self.prompt)},
             "minutes": self.round.minutes,
             "score": round(self.score, 1),
             "note": self.note,
@@ -107,6 +98,17 @@ class Feedback:
             "pitfalls": [mark(m) for m in self.pitfalls],
             "add": [m.point.name for m in self.to_add],
         }
+
+
+def passage_json(ref: Passage) -> dict[str, Any]:
+    """A cited passage as JSON: file, section, character span and text."""
+    return {
+        "file": ref.source,
+        "section": ref.section,
+        "start": ref.start,
+        "end": ref.end,
+        "text": ref.text,
+    }
 
 
 Embed = Callable[[list[str]], list[list[float]]]

@@ -40,8 +40,13 @@ def mm_ss(seconds: float) -> str:
 def cite(assistant: Assistant, ref: Passage) -> str:
     """A passage's citation (file, section, chars), linked to the document viewer at its span."""
     where = f" · {ref.section}" if ref.section else ""
-    text = html.escape(f"{ref.source}{where} · chars {ref.start}-{ref.end}")
-    link = doc_link(assistant, ref.source, ref.start, ref.end)
+    return _cite_span(assistant, ref.source, ref.start, ref.end, f"{ref.source}{where}")
+
+
+def _cite_span(assistant: Assistant, file: str, start: int, end: int, label: str) -> str:
+    """'label · chars a-b', linked to the viewer at that span when the document is indexed."""
+    text = html.escape(f"{label} · chars {start}-{end}")
+    link = doc_link(assistant, file, start, end)
     return f"<a class='mock-cite' href='{link}' target='_blank'>{text}</a>" if link else text
 
 
@@ -220,11 +225,7 @@ def critique_html(assistant: Assistant, said: Answer | None) -> str:
         return f"<h4>Critique</h4><p class='mock-critique-none'>No critique: {why}.</p>"
     items = []
     for sent in said.sentences:
-        links = [
-            f"<a class='mock-cite' href='{doc_link(assistant, c.file, c.start, c.end)}' "
-            f"target='_blank'>{html.escape(c.file)} · chars {c.start}-{c.end}</a>"
-            for c in sent.citations
-        ]
+        links = [_cite_span(assistant, c.file, c.start, c.end, c.file) for c in sent.citations]
         mark = " — " + ", ".join(links) if links else " <span class='uncited'>(uncited)</span>"
         items.append(
             f"<li class='{'cited' if links else 'uncited'}'>{html.escape(sent.text)}{mark}</li>"
