@@ -51,6 +51,11 @@ class FollowUp:
         }
 
 
+def with_follow_up(first: str, second: str | None) -> str:
+    """The attempt that is graded and saved: the first answer, then the follow-up's if any."""
+    return f"{first}\n{second}" if (second or "").strip() else first
+
+
 def focus(feedback: Feedback) -> list[Mark]:
     """The points to probe: missed, then partly covered (else the weakest covered one)."""
     marks = list(feedback.to_add)

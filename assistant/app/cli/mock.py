@@ -132,7 +132,9 @@ def _interview(
             typer.echo(
                 "(--answer-file gives one answer: the follow-up is left for you to think over)"
             )
-    both = f"{answer}\n{second}" if second else answer
+    from assistant.study.critique import with_follow_up
+
+    both = with_follow_up(answer, second)
     fb = assistant.submit_mock(rnd, prompt, both)
     if second:
         typer.echo(f"\nBoth answers together (the first alone scored {first.score:.0f}/100):")

@@ -205,7 +205,9 @@ def mock_tab(assistant: Assistant) -> tuple[Any, Any]:
             gr.Warning("Start a round and answer it first.")
             return (state, *[gr.skip()] * 5)
         first = state["first"]
-        both = f"{first}\n{second}" if (second or "").strip() else first
+        from assistant.study.critique import with_follow_up
+
+        both = with_follow_up(first, second)
         try:
             state, shown, said, progress = finish(
                 state, both, state["graded"] if both != first else None
