@@ -89,13 +89,13 @@ def test_printable_escapes_control_characters() -> None:
 def test_report_and_status_escape_file_names(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.app.cli.root import _print_report
+    from assistant.app.cli.indexing import print_report
     from assistant.index.build import IndexReport
 
     report = IndexReport(
         files=1, embedded=["a\x1b[2Jb.md"], skipped=[Skipped("x\ny.md", "empty file")]
     )
-    _print_report(report, S)
+    print_report(report, S)
     out = capsys.readouterr().out
     assert "\x1b" not in out and "a\\x1b[2Jb.md" in out and "x\\ny.md: empty file" in out
 

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from assistant.app.cli.root import IndexOpt, SeedsOpt, _assistant, _print_report, app
+from assistant.app.cli.indexing import print_report
+from assistant.app.cli.root import IndexOpt, SeedsOpt, _assistant, app
 from assistant.ingest.documents import printable
 
 
@@ -35,7 +36,7 @@ def add(
     added, report = assistant.add_documents(files, replace=replace, company=company)
     for item in added:
         typer.echo(f"{item.status}: {printable(item.name)}")
-    _print_report(report, assistant.settings)
+    print_report(report, assistant.settings)
 
 
 @app.command()
@@ -48,4 +49,4 @@ def remove(
     assistant = _assistant(seeds, index_dir)
     removed, report = assistant.remove_document(name)
     typer.echo(f"removed: {printable(removed)}")
-    _print_report(report, assistant.settings)
+    print_report(report, assistant.settings)

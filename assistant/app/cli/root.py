@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from assistant.app.cli.indexing import print_report, say_printer, watch_folders
 from assistant.errors import PrepError
 from assistant.ingest.documents import printable
 
@@ -128,70 +128,9 @@ def index(
         report = build_index(
             settings, rebuild=rebuild, progress=progress, notify=lambda m: console.print(m)
         )
-    _print_report(report, settings)
+    print_report(report, settings)
     if watch:
-        _watch(settings)
-
-
-def _say() -> Callable[[Any], None]:
-    """A printer for the terminal: text as written (no markup), control characters escaped."""
-    from rich.console import Console
-
-    console = Console(highlight=False)
-
-    def say(item: Any) -> None:
-        if isinstance(item, str):
-            console.print(printable(item), markup=False, soft_wrap=True)
-        else:  # a rich renderable (the status table), its cells already escaped
-            console.print(item)
-
-    return say
-
-
-def _print_report(report: Any, settings: Settings, changed: list[str] | None = None) -> None:
-    """What one index build did, for the terminal (file names with control characters escaped)."""
-    say = _say()
-    if changed:
-        say(f"Changed: {', '.join(changed)}")
-    if report.up_to_date:
-        say(
-            f"Index is up to date: {report.files} files, {report.chunks} chunks; "
-            "nothing re-embedded."
-        )
-    else:
-        say(
-            f"Indexed {report.files} files, {report.chunks} chunks in {report.seconds:.1f}s "
-            f"({report.reason or 'incremental update'})."
-        )
-        say(
-            f"  re-embedded: {len(report.embedded)} files ({report.embedded_chunks} chunks); "
-            f"unchanged: {len(report.reused)}; removed: {len(report.removed)}"
-        )
-        for name in report.embedded:
-            say(f"    + {name}")
-        for name in report.removed:
-            say(f"    - {name}")
-    if report.skipped:
-        say(f"  skipped: {len(report.skipped)} files")
-        for s in report.skipped:
-            say(f"    ! {s.name}: {s.reason}")
-    if report.query_encoder and report.query_encoder != "onnx":
-        say(f"  questions are embedded with {report.query_encoder}")
-    say(f"  index: {settings.index_dir}")
-
-
-def _watch(settings: Settings) -> None:
-    """Re-index whenever a documents folder changes, until Ctrl+C."""
-    from assistant.index.watch import watch
-
-    folders = f"{settings.seeds_dir} and {settings.docs_dir}"
-    watch(
-        settings,
-        lambda report, names: _print_report(report, settings, names),
-        lambda msg: typer.echo(f"error: {msg}", err=True),
-        on_ready=lambda: typer.echo(f"Watching {folders} for changes (Ctrl+C stops)...", err=True),
-    )
-    typer.echo("stopped watching", err=True)
+        watch_folders(settings)
 
 
 @app.command()
@@ -210,7 +149,7 @@ def status(
     from rich.table import Table
     from rich.text import Text
 
-    say = _say()
+    say = say_printer()
     if not report.built:
         say(f"No index in {report.index_dir} yet: run `prep index`.")
     else:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from assistant.app.cli.indexing import print_report
 from assistant.app.cli.root import (
     IndexOpt,
     LlmOpt,
     SeedsOpt,
     WatchOpt,
     _assistant,
-    _print_report,
     _settings,
     app,
 )
@@ -50,7 +50,7 @@ def serve(
     assistant.reader  # noqa: B018  (build the index before serving)
     if watch:
         assistant.watch_in_background(
-            lambda report, names: _print_report(report, assistant.settings, names),
+            lambda report, names: print_report(report, assistant.settings, names),
             lambda msg: typer.echo(f"error: {msg}", err=True),
         )
         typer.echo(f"Watching {assistant.settings.docs_dir} and the seeds for changes", err=True)
