@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
+from assistant.cue_settings import CueSettings
 from assistant.paths import resource_dir, user_home
 
 K = TypeVar("K")
@@ -30,7 +31,7 @@ def _default_model_path() -> Path:
     return Path(get_model_path())
 
 
-class Settings(BaseSettings):
+class Settings(CueSettings):
     """Resolved configuration; every path is absolute once validated."""
 
     model_config = SettingsConfigDict(env_prefix="PREP_", extra="forbid")
@@ -149,43 +150,6 @@ class Settings(BaseSettings):
     )
     dense_weight: float = Field(
         default=0.5, ge=0, le=1, description="sentence score: vector similarity vs term overlap"
-    )
-    cue_amount: float = Field(
-        default=0.08, description="sentence score gained by a figure of money when pay is asked"
-    )
-    cue_count: float = Field(
-        default=0.04, description="sentence score gained by a number when a count is asked"
-    )
-    cue_boilerplate: float = Field(
-        default=0.1, description="sentence score lost in a boilerplate section or a link list"
-    )
-    cue_fragment: float = Field(
-        default=0.05, description="sentence score lost by a fragment (starts in lower case)"
-    )
-    cue_list_intro: float = Field(
-        default=0.1, description="sentence score lost by a short line that ends in ':'"
-    )
-    cue_list_intro_words: int = Field(
-        default=8, ge=1, description="a line ending in ':' is a list's introduction up to this"
-    )
-    cue_faq_question: float = Field(
-        default=0.05, description="an FAQ question's score lost to the answer that follows it"
-    )
-    cue_uncovered_share: float = Field(
-        default=0.5,
-        gt=0,
-        le=1,
-        description="a one-company question is refused when this share of its topic weight is "
-        "words that company's documents never use",
-    )
-    cue_faq_answer_gap: float = Field(
-        default=0.01, description="an FAQ answer scores at least its question's score minus this"
-    )
-    cue_common_words: int = Field(
-        default=400,
-        ge=0,
-        description="a question word among this many most common English words that no "
-        "document uses is chat ('good', 'stuff'): it does not lower the scores",
     )
     rerank_company_word: str = Field(
         default="the company",

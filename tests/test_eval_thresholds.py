@@ -84,6 +84,9 @@ def test_followups(seeded_index: Settings) -> None:
 # candidates' refusal accuracy 0.478 -> 0.565, answer recall 0.745 -> 0.755, first line 0.668.
 # Everyday English words the documents lack no longer lower scores: hit@1 all 0.935 -> 0.948,
 # test 0.895 -> 0.921; typos answer recall 0.870 -> 0.883, first line 0.773 -> 0.786.
+# A name the passages found never mention ('new york', 'IC6', 'staff', 'hulu') gets a caveat
+# before the closest passages (retrieve/names.py): candidates' refusal accuracy 0.565 -> 0.783;
+# nothing else moved. Its cost, a caveat on an answerable question, is held below too.
 MEASURED = {
     "test": {"hit_at_1": 0.921, "answer_recall": 0.908, "first_line_recall": 0.776,
              "citation_precision": 0.948},
@@ -91,7 +94,7 @@ MEASURED = {
     "typos": {"hit_at_1": 0.922, "answer_recall": 0.883, "first_line_recall": 0.786,
               "citation_precision": 0.925},
     "candidates": {"hit_at_1": 0.969, "answer_recall": 0.755, "first_line_recall": 0.668,
-                   "citation_precision": 0.931, "refusal_accuracy": 0.565},
+                   "citation_precision": 0.931, "refusal_accuracy": 0.783},
     "all": {"hit_at_1": 0.948, "first_line_recall": 0.786},
 }  # fmt: skip
 MARGIN = 0.03
@@ -139,3 +142,14 @@ def test_answerable_questions_are_rarely_refused(
 ) -> None:
     """False refusals: typos 0.818 before spelling correction, 0.078 now; candidates 0.041."""
     assert set_scores[name].false_refusals <= measured + MARGIN, _why(set_scores[name])
+
+
+@pytest.mark.parametrize(("name", "measured"), [("all", 0.013), ("candidates", 0.020)])
+def test_answerable_questions_rarely_get_a_caveat(
+    set_scores: dict[str, Metrics], name: str, measured: float
+) -> None:
+    """A caveat that a name is not mentioned, on a question the documents answer: 1 of 77, 2 of 98.
+
+    Measured when the caveat came in; the all-set case's answer lacks the asked fact as well.
+    """
+    assert set_scores[name].caveated <= measured + MARGIN, _why(set_scores[name])

@@ -133,6 +133,27 @@ def test_ask(assistant: Assistant, question: str, fact: str, file: str) -> None:
     answer = assistant.ask(question)
     assert not answer.refused, question
     assert _cited(answer, fact, file), answer.answer
+    assert answer.caveat is None, answer.answer  # every name asked about is in the passages
+
+
+SCOPE_CASES = [
+    ("quillmark ml engineer pay in stockholm", "Stockholm"),  # an office of the other company
+    ("vantafel ML engineer pay in zurich", "Zurich"),
+    ("quillmark level 7 total comp", "level 7"),
+    ("vantafel principal ML engineer salary", "principal"),
+]
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("question, name", SCOPE_CASES)
+def test_a_name_no_passage_found_mentions_gets_a_caveat(
+    assistant: Assistant, question: str, name: str
+) -> None:
+    """The closest passages are still shown, after a caveat naming what they never mention."""
+    answer = assistant.ask(question)
+    assert not answer.refused and answer.sentences, answer.answer
+    assert answer.caveat is not None and name in answer.caveat, answer.answer
+    assert answer.answer.startswith(answer.caveat)
 
 
 @pytest.mark.model

@@ -60,7 +60,12 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
         if not picked:
             return Answer.refusal(question)
         answer = self.compose(question, picked)
-        return answer.model_copy(update={"caveat": currency_caveat(question, picked)})
+        caveats = [
+            c
+            for c in (scorer.scope_caveat(question, picked), currency_caveat(question, picked))
+            if c
+        ]
+        return answer.model_copy(update={"caveat": " ".join(caveats) or None})
 
     # --- scoring ----------------------------------------------------------------------------
     def scorer(self) -> UnitScorer:

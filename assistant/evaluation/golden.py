@@ -90,6 +90,7 @@ class Metrics:
     citation_precision: float = 0.0
     refusal_accuracy: float = 0.0
     false_refusals: float = 0.0
+    caveated: float = 0.0
     answerable: int = 0
     unanswerable: int = 0
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -103,6 +104,7 @@ class Metrics:
         ("citation precision", "citation_precision"),
         ("refusal accuracy", "refusal_accuracy"),
         ("false refusals (answerable)", "false_refusals"),
+        ("caveat on an answerable", "caveated"),
     )
 
     def as_dict(self) -> dict[str, Any]:
@@ -124,6 +126,7 @@ class CaseScore:
     first_line: float | None = None
     precision: float | None = None
     failure: dict[str, Any] | None = None
+    caveat: bool = False
 
 
 def _mean(values: list[float]) -> float:
@@ -151,6 +154,7 @@ def score_case(pipeline: Pipeline, case: GoldenCase) -> CaseScore:
     precision = _mean([1.0 if f in case.sources else 0.0 for f in cited]) if cited else None
     missing = [f for f in case.facts if not has_fact(f, answer.answer)]
     failed = rank != 1 or missing or answer.refused or (precision is not None and precision < 1)
+    caveat = answer.caveat if not answer.refused else None
     return CaseScore(
         case,
         answer.refused,
@@ -160,8 +164,10 @@ def score_case(pipeline: Pipeline, case: GoldenCase) -> CaseScore:
         _share(case.facts, first) if case.facts else None,
         precision,
         {"id": case.id, "rank": rank, "missing": missing, "refused": answer.refused, "cited": cited}
-        if failed
+        | ({"caveat": caveat} if caveat else {})
+        if failed or caveat
         else None,
+        caveat is not None,
     )
 
 
@@ -182,6 +188,7 @@ def aggregate(scores: list[CaseScore]) -> Metrics:
         citation_precision=mean_of([s.precision for s in yes]),
         refusal_accuracy=_mean([1.0 if s.refused else 0.0 for s in no]),
         false_refusals=_mean([1.0 if s.refused else 0.0 for s in yes]),
+        caveated=_mean([1.0 if s.caveat else 0.0 for s in yes]),
         answerable=len(yes),
         unanswerable=len(no),
         failures=[s.failure for s in scores if s.failure],

@@ -18,6 +18,7 @@ from assistant.index.chunking import units_from_metadata
 from assistant.index.embeddings import dot
 from assistant.ingest.safety import looks_like_injection
 from assistant.retrieve.lexical import STOPWORDS, LexicalIndex, terms
+from assistant.retrieve.names import name_stats, unmentioned
 from assistant.retrieve.spelling import common_english
 from assistant.settings import knob_group
 from assistant.textnorm import normalize, tokens
@@ -124,6 +125,7 @@ class Cues:
     faq_answer_gap: float
     uncovered_share: float
     common_words: int
+    name_share: float
 
     @classmethod
     def from_settings(cls, settings: Any) -> Cues:
@@ -258,6 +260,20 @@ class UnitScorer:
         if total and sum(weights[t] for _, t in missing) / total >= self.cues.uncovered_share:
             return company, [f"'{w}'" for w, _ in missing]
         return None
+
+    def scope_caveat(self, question: str, picked: list[Candidate]) -> str | None:
+        """'Nothing found mentions New York; the closest passages say:' for names none has."""
+        if not picked:
+            return None
+        keys = ("title", "company", "section", "heading")
+        evidence = " ".join(
+            [str(c.chunk.metadata.get(k, "")) for c in picked for k in keys]
+            + [c.chunk.page_content for c in picked]
+        )
+        missing = unmentioned(question, evidence, name_stats(self.reader), self.cues.name_share)
+        if not missing:
+            return None
+        return f"Nothing found mentions {', '.join(missing)}; the closest passages say:"
 
     def _acronym_known(self, word: str) -> bool:
         """'NYC' counts as known when some passage says 'New York City'."""
