@@ -42,44 +42,61 @@ class NameStats:
     @classmethod
     def of(cls, texts: Iterable[str]) -> NameStats:
         """Count every word not at the start of a text or sentence (capitalised there anyway)."""
-        stats = cls()
+        seen: Counter[str] = Counter()
+        titled: Counter[str] = Counter()
+        alone: Counter[str] = Counter()
+        phrases: set[tuple[str, ...]] = set()
+        written: dict[str, str] = {}
+
+        def close(run: list[str]) -> None:
+            if len(run) == 1:
+                alone[run[0]] += 1
+            elif run:
+                phrases.add(tuple(run))
+            run.clear()
+
         for text in texts:
-            run: list[str] = []  # the title-case words in a row so far
+            run: list[str] = []  # the title-case words in a row so far (lower case)
             end = 0  # where the previous word ended
             for m in _WORD.finditer(text):
                 between, end = text[end : m.start()], m.end()
+                if m.start() == 0 or _SENTENCE_START.search(
+                    text[max(0, m.start() - 3) : m.start()]
+                ):
+                    close(run)
+                    continue
                 word = m.group(0)
-                gap = text[max(0, m.start() - 3) : m.start()]
-                if m.start() == 0 or _SENTENCE_START.search(gap):
-                    stats._end(run)
-                    continue
-                term = next(iter(terms(word)), "")
-                if not term:
-                    continue
-                stats.seen[term] += 1
+                low = word.lower()
+                seen[low] += 1
                 if (
                     len(word) >= 3
                     and word[0].isupper()
                     and word[1:].isalpha()
                     and word[1:].islower()
                 ):
-                    stats.titled[term] += 1
-                    stats.written.setdefault(term, word)
+                    titled[low] += 1
+                    written.setdefault(low, word)
                     if run and (not between.isspace() or "\n" in between):
-                        stats._end(run)
-                    run.append(term)
+                        close(run)
+                    run.append(low)
                 else:
-                    stats._end(run)
-            stats._end(run)
+                    close(run)
+            close(run)
+        # Words become stemmed terms once each (stemming every occurrence is the slow part).
+        term_of = {w: next(iter(terms(w)), "") for w in seen}
+        stats = cls()
+        for w, n in seen.items():
+            if t := term_of[w]:
+                stats.seen[t] += n
+                stats.titled[t] += titled[w]
+                stats.alone[t] += alone[w]
+                if w in written:
+                    stats.written.setdefault(t, written[w])
+        for phrase in phrases:
+            key = tuple(term_of[w] for w in phrase)
+            for t in key:
+                stats.phrases.setdefault(t, set()).add(key)
         return stats
-
-    def _end(self, run: list[str]) -> None:
-        """Close a run of title-case words: one alone, or a longer name of several."""
-        if len(run) == 1:
-            self.alone[run[0]] += 1
-        for term in run if len(run) > 1 else ():
-            self.phrases.setdefault(term, set()).add(tuple(run))
-        run.clear()
 
     def is_name(self, term: str, share: float, asked: list[str] | None = None) -> bool:
         """Whether the documents write this term in title case at least `share` of the time.
