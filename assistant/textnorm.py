@@ -44,3 +44,11 @@ def tokens(text: str) -> list[str]:
             out.append("".join(parts))  # 'on-site' also matches 'onsite'
         out.extend(parts)
     return out
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(name: str) -> str:
+    """A file name (or message) safe for a terminal: control characters shown escaped."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)

@@ -155,3 +155,23 @@ def test_eval_bad_golden_file(cli_env: dict[str, str], tmp_path: Path) -> None:
     golden = tmp_path / "bad.jsonl"
     golden.write_text('{"id": "x"}\n', encoding="utf-8")
     assert_user_error(prep("eval", str(golden), env=cli_env), f"{golden}:1:")
+
+
+def test_quiz_help_states_the_settings_default() -> None:
+    """`prep quiz --n`'s help writes the default out (no settings import for --help); it matches."""
+    from assistant.app.cli.study import _N_HELP
+    from assistant.settings import knob_default
+
+    assert f"PREP_QUIZ_QUESTIONS, {knob_default('quiz_questions')})" in _N_HELP
+
+
+def test_help_does_not_import_the_settings_or_the_stages() -> None:
+    """`prep --help` stays instant: pydantic-settings, chromadb and langchain are not imported."""
+    code = (
+        "import sys; from assistant.app.cli.root import main; sys.argv=['prep','--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('pydantic_settings', 'chromadb', 'langchain_core', 'yaml')"
+        " if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.ingest.documents import Document, Limits, Skipped, load_folder, printable
+from assistant.ingest.documents import Document, Limits, Skipped, load_folder
 from assistant.settings import Settings
 from assistant.study.studylog import StudyLog
+from assistant.textnorm import printable
 from tests.fault_corpus import BAD, UTF16_FACT, write_corpus
 
 S = Settings()

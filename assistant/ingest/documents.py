@@ -25,7 +25,6 @@ _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (b"\xff\xfe", "utf-16"),
     (b"\xfe\xff", "utf-16"),
 )
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 T = TypeVar("T")
 
 
@@ -39,11 +38,6 @@ class Limits:
 
 class _Unparsable(Exception):
     """A known reason a file cannot be parsed (becomes its Skipped reason)."""
-
-
-def printable(name: str) -> str:
-    """A file name (or message) safe for a terminal: control characters shown escaped."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), name)
 
 
 @dataclass

@@ -9,7 +9,7 @@ import typer
 
 from assistant.app.cli.indexing import print_report
 from assistant.app.cli.root import IndexOpt, SeedsOpt, _assistant, app
-from assistant.ingest.documents import printable
+from assistant.textnorm import printable
 
 
 @app.command()

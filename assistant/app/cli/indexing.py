@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from assistant.ingest.documents import printable
+from assistant.textnorm import printable
 
 if TYPE_CHECKING:
     from assistant.settings import Settings

@@ -12,7 +12,7 @@ import typer
 
 from assistant.app.cli.indexing import print_report, say_printer, watch_folders
 from assistant.errors import PrepError
-from assistant.ingest.documents import printable
+from assistant.textnorm import printable
 
 if TYPE_CHECKING:
     from assistant.app.service import Assistant

@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.app.cli.root import IndexOpt, JsonOpt, LlmOpt, SeedsOpt, _assistant, app
-from assistant.settings import knob_default
 
-_N_HELP = f"number of questions (default: PREP_QUIZ_QUESTIONS, {knob_default('quiz_questions')})"
+# Written out, not read from Settings: importing pydantic-settings would slow `prep --help`
+# (test_cli checks the number against the setting's default).
+_N_HELP = "number of questions (default: PREP_QUIZ_QUESTIONS, 5)"
 
 if TYPE_CHECKING:
     from assistant.study.compare import Table
