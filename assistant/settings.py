@@ -55,6 +55,10 @@ class Settings(CueSettings):
     max_upload_mb: float = Field(
         default=10, gt=0, le=20, description="largest file `prep add` or the upload box accepts"
     )
+    read_snapshot: bool = Field(
+        default=True,
+        description="questions read the index's snapshot (no chromadb import) when it is current",
+    )
     watch_debounce_ms: int = Field(
         default=800, ge=50, description="--watch waits this long for a burst of changes to end"
     )

@@ -9,7 +9,7 @@ from conftest import FakeEmbeddings
 
 from assistant.index.store import IndexReader
 from assistant.paths import resource_dir
-from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.lc_retriever import HybridRetriever
 from assistant.retrieve.scoring import boilerplate
 from assistant.settings import Settings
 

@@ -66,8 +66,8 @@ def server(index: tuple[Path, Path], expected: dict[str, str]) -> Iterator[subpr
 
 
 def _served(result: subprocess.CompletedProcess[str]) -> bool:
-    """Whether the answer came from the server: the client never imported the store."""
-    return "chromadb" not in result.stderr
+    """Whether the answer came from the server: the client never imported the retriever."""
+    return "assistant.retrieve.hybrid" not in result.stderr
 
 
 def test_ask_is_handed_to_the_running_server(

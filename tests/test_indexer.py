@@ -14,7 +14,7 @@ from assistant.index.build import IndexReport, build_index
 from assistant.index.doc_encoder import DocumentEmbedder
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.store import IndexReader, Manifest, make_client
-from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.lc_retriever import HybridRetriever
 from assistant.settings import Settings
 
 # Two small seeds keep every build to a few seconds.
@@ -46,12 +46,20 @@ def _stored_sources(settings: Settings) -> list[str]:
     return sorted(str(c.metadata["source"]) for c in reader.all_chunks())
 
 
+def _store(settings: Settings) -> IndexReader:
+    """A reader of the Chroma store itself, not of the copy questions read."""
+    return IndexReader(settings.model_copy(update={"read_snapshot": False}))
+
+
 def _check_consistent(settings: Settings, report: IndexReport) -> Manifest:
     """The manifest, the chunk collection and the units collection agree."""
     manifest = Manifest.load(settings.index_dir)
     assert manifest is not None
-    reader = IndexReader(settings)
+    reader = _store(settings)
     assert reader.chunks.count() == manifest.chunk_count == report.chunks
+    fast = IndexReader(settings)  # the copy a question reads agrees with the store
+    assert fast.snapshot is not None
+    assert [c.id for c in fast.all_chunks()] == [c.id for c in reader.all_chunks()]
     assert all(json.loads(c.metadata["units"]) for c in reader.all_chunks())  # citable units
     assert reader.units.count() >= manifest.chunk_count
     names = {getattr(c, "name", c) for c in make_client(settings).list_collections()}
@@ -90,7 +98,7 @@ def test_changed_file_reembeds_only_that_file(settings: Settings, embed_calls: l
     assert report.embedded == [GUIDE] and report.reused == [JOB] and report.removed == []
     _check_consistent(settings, report)
     assert report.embedded_chunks == sum(s == GUIDE for s in _stored_sources(settings))
-    guide_units = len(IndexReader(settings).units.get(where={"source": GUIDE})["ids"])
+    guide_units = len(_store(settings).units.get(where={"source": GUIDE})["ids"])
     assert sum(embed_calls) == report.embedded_chunks + guide_units  # the guide's, nothing else
     assert sum(s == JOB for s in _stored_sources(settings)) == job_chunks
     reader = IndexReader(settings)
@@ -112,7 +120,7 @@ def test_removed_file_drops_its_chunks(settings: Settings, embed_calls: list[int
     manifest = _check_consistent(settings, report)
     assert set(manifest.files) == {JOB}
     assert set(_stored_sources(settings)) == {JOB}
-    assert IndexReader(settings).units.get(where={"source": GUIDE})["ids"] == []
+    assert _store(settings).units.get(where={"source": GUIDE})["ids"] == []
 
 
 @pytest.mark.model

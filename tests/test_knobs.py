@@ -90,7 +90,7 @@ def test_example_count_and_heading_length() -> None:
 
 def test_scorer_cues_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """Each shape cue of the unit scorer is a described PREP_CUE_* setting the retriever reads."""
-    from assistant.retrieve.hybrid import HybridRetriever
+    from assistant.retrieve.hybrid import HybridSearch
     from assistant.retrieve.scoring import Cues
 
     for name in Cues.__dataclass_fields__:
@@ -105,7 +105,7 @@ def test_scorer_cues_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.conftest import FakeEmbeddings
 
     reader = IndexReader.__new__(IndexReader)  # never opened: only the knobs are looked at
-    retriever = HybridRetriever.from_settings(settings, reader, FakeEmbeddings())
+    retriever = HybridSearch.from_settings(settings, reader, FakeEmbeddings())
     assert retriever.cues == cues
 
 

@@ -11,7 +11,8 @@ from conftest import FakeEmbeddings, copy_seeds
 from assistant.app.service import Assistant
 from assistant.errors import BadQuestion, IndexMissing
 from assistant.index.store import IndexReader
-from assistant.retrieve.hybrid import HybridRetriever, lexical_index, rrf
+from assistant.retrieve.hybrid import lexical_index, rrf
+from assistant.retrieve.lc_retriever import HybridRetriever
 from assistant.settings import Settings
 
 
@@ -102,7 +103,7 @@ def test_companies_named_in_a_question_include_multi_word_names() -> None:
     """The retriever finds the indexed companies a question names, one word or several."""
     from types import SimpleNamespace
 
-    from assistant.retrieve.hybrid import HybridRetriever
+    from assistant.retrieve.lc_retriever import HybridRetriever
 
     chunks = {
         str(n): SimpleNamespace(metadata={"company": c})

@@ -9,7 +9,7 @@ from langchain_tests.integration_tests import EmbeddingsIntegrationTests, Retrie
 
 from assistant.index.embeddings import MiniLMEmbeddings
 from assistant.index.store import IndexReader
-from assistant.retrieve.hybrid import HybridRetriever
+from assistant.retrieve.lc_retriever import HybridRetriever
 from assistant.retrieve.scoring import Cues
 from assistant.settings import Settings
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.documents import Document
-from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from assistant.answer.citations import DIFFERENT, Answer, Citation, Sentence, Source
 from assistant.domain.figures import MONEY, currencies_asked, find_figures
@@ -15,7 +14,7 @@ from assistant.retrieve.scoring import Candidate, UnitScorer, adds_to, companies
 from assistant.textnorm import match_key
 
 
-class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
+class ExtractiveAnswerer(BaseModel):
     """Picks the best-scoring sentences/rows of the retrieved chunks and writes a cited answer.
 
     Score = dense similarity (stored unit vectors) + IDF-weighted overlap of question terms, with
@@ -26,7 +25,7 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
-    retriever: Any  # HybridRetriever: gives the query vector and the reader
+    retriever: Any  # HybridSearch: gives the query vector and the reader
     max_sentences: int
     min_score: float
     relative: float
@@ -35,11 +34,9 @@ class ExtractiveAnswerer(RunnableSerializable[dict[str, Any], Answer]):
     same_words: float
     companies: tuple[str, ...] = ()
 
-    def invoke(
-        self, input: dict[str, Any], config: RunnableConfig | None = None, **kwargs: Any
-    ) -> Answer:
-        """Answer {"question", "documents"}."""
-        return self._call_with_config(self._answer, input, config)
+    def invoke(self, input: dict[str, Any], config: Any = None, **kwargs: Any) -> Answer:
+        """Answer {"question", "documents"} (plain, not a Runnable: `chain()` wraps it in one)."""
+        return self._answer(input)
 
     def _answer(self, input: dict[str, Any]) -> Answer:
         question: str = input["question"]

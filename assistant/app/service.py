@@ -130,11 +130,18 @@ class Assistant(StudyFacade):
         metas = (c.metadata for c in chunks)
         return example_questions(metas, self.companies(), n, s.page_example_max_words)
 
-    def retriever(self, k: int | None = None, company: str | None = None) -> Any:
-        """The hybrid retriever over the active index."""
-        from assistant.retrieve.hybrid import HybridRetriever
+    def retriever(
+        self, k: int | None = None, company: str | None = None, langchain: bool = False
+    ) -> Any:
+        """The hybrid search over the active index (as a LangChain retriever if asked)."""
+        from assistant.retrieve.hybrid import HybridSearch
 
-        return HybridRetriever.from_settings(
+        kind = HybridSearch
+        if langchain:
+            from assistant.retrieve.lc_retriever import HybridRetriever
+
+            kind = HybridRetriever
+        return kind.from_settings(
             self.settings,
             self.reader,
             self.embedder,
@@ -188,11 +195,14 @@ class Assistant(StudyFacade):
         """question -> {question, documents, answer}, as one LangChain Runnable."""
         from langchain_core.runnables import RunnableLambda, RunnableParallel, RunnablePassthrough
 
-        retriever = self.retriever(k, company)
+        retriever = self.retriever(k, company, langchain=True)
         to_query: RunnableLambda[str, str] = RunnableLambda(normalize)
+        answerer = self.answerer(retriever)
+        if self.settings.llm == "extractive":  # a plain object: made a step of the chain here
+            answerer = RunnableLambda(answerer.invoke, name="ExtractiveAnswerer")
         return RunnableParallel(
             question=RunnablePassthrough(), documents=to_query | retriever
-        ) | RunnablePassthrough.assign(answer=self.answerer(retriever))
+        ) | RunnablePassthrough.assign(answer=answerer)
 
     def check_company(self, company: str | None) -> str | None:
         """The company filter, lower-cased; raises BadQuestion if no document has it."""
@@ -223,7 +233,7 @@ class Assistant(StudyFacade):
         company = self.check_company(company)
         # The chain's steps called in turn: chain() would run them on a new thread pool each time.
         retriever = self.retriever(k, company)
-        docs = retriever.invoke(normalize(fixed.text))
+        docs = retriever.search(normalize(fixed.text))
         state = {"question": fixed.text, "documents": docs}
         answer: Answer = self.answerer(retriever).invoke(state)
         if self.settings.llm == "extractive" and self.settings.comp_lead:
@@ -248,7 +258,7 @@ class Assistant(StudyFacade):
         text = clean_question(question, self.settings.max_question_chars)
         fixed = self.spelled(text)
         retriever = self.retriever(k, self.check_company(company))
-        docs = retriever.invoke(normalize(fixed.text))
+        docs = retriever.search(normalize(fixed.text))
         for event in self.answerer(retriever).events({"question": fixed.text, "documents": docs}):
             if event.answer is not None and fixed.text != text:
                 update = {"question": text, "searched_for": fixed.text}

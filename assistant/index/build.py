@@ -188,6 +188,7 @@ def build_index(
                 old.skipped = rows
                 old.save(settings.index_dir)
             collect_garbage(settings, client, {old.collection, old.units_collection})
+            _snapshot(settings, client, old, notify)
             report.query_encoder = _query_encoder(settings)
             report.seconds = time.perf_counter() - started
             return report
@@ -210,9 +211,28 @@ def build_index(
         )
         manifest.save(settings.index_dir)
         collect_garbage(settings, client, {manifest.collection, manifest.units_collection})
+        _snapshot(settings, client, manifest, notify)
         report.query_encoder = _query_encoder(settings)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _snapshot(
+    settings: Settings, client: Any, manifest: Manifest, notify: Callable[[str], None] | None
+) -> None:
+    """Copy the live generation for fast reads; a failed copy is removed, never fatal."""
+    from assistant.index.snapshot import JSON, Snapshot, remove_snapshot, write_snapshot
+
+    if settings.chroma_url:
+        return
+    if (settings.index_dir / JSON).exists() and Snapshot.load(settings, manifest) is not None:
+        return  # already current (an up-to-date build)
+    try:
+        write_snapshot(settings, client, manifest)
+    except Exception as exc:  # questions read Chroma instead: slower, still right
+        remove_snapshot(settings.index_dir)
+        if notify is not None:
+            notify(f"note: no fast-read copy of the index ({type(exc).__name__}: {exc})")
 
 
 def same(doc: Document, info: dict[str, Any]) -> bool:

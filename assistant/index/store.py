@@ -261,6 +261,16 @@ class IndexReader:
             raise IndexMissing(f"no index in {settings.index_dir}; run `prep index` to build it")
         self.settings = settings
         self.manifest = manifest
+        self._all: list[StoredChunk] | None = None
+        from assistant.index.snapshot import Snapshot
+
+        self.snapshot = None if client is not None else Snapshot.load(settings, manifest)
+        if self.snapshot is not None:  # what a question reads, without importing chromadb
+            self._all = sorted(
+                (StoredChunk(r.id, r.search_text, r.metadata) for r in self.snapshot.chunks),
+                key=lambda c: (c.metadata.get("source", ""), int(c.metadata.get("start", 0))),
+            )
+            return
         self.client = client or make_client(settings)
         self._guard = lambda call: guard_store(settings, call)
         try:
@@ -274,7 +284,6 @@ class IndexReader:
                 f"the index in {settings.index_dir} is incomplete ({manifest.collection} is "
                 "missing); run `prep index --rebuild`"
             ) from exc
-        self._all: list[StoredChunk] | None = None
 
     def all_chunks(self) -> list[StoredChunk]:
         """Every chunk (for BM25), read once."""
@@ -293,6 +302,8 @@ class IndexReader:
         self, vector: list[float], n: int, where: dict[str, Any] | None = None
     ) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity), best first."""
+        if self.snapshot is not None:
+            return self.snapshot.dense(vector, n, where)
         count = self._guard(self.chunks.count)
         if count == 0:
             return []
@@ -312,5 +323,7 @@ class IndexReader:
         """Stored unit embeddings by id."""
         if not ids:
             return {}
+        if self.snapshot is not None:
+            return self.snapshot.unit_vectors(ids)
         got = self._guard(lambda: self.units.get(ids=ids, include=["embeddings"]))
         return {i: list(map(float, e)) for i, e in zip(got["ids"], got["embeddings"], strict=True)}

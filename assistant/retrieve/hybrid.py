@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
-from langchain_core.embeddings import Embeddings
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
 from assistant.index.store import IndexReader
 from assistant.retrieve.lexical import LexicalIndex
 from assistant.retrieve.scoring import Cues, UnitScorer
 from assistant.settings import Settings
+
+S = TypeVar("S", bound="HybridSearch")
 
 
 def lexical_index(reader: IndexReader) -> LexicalIndex:
@@ -39,13 +38,18 @@ def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
     return scores
 
 
-class HybridRetriever(BaseRetriever):
-    """Dense + BM25 hybrid retriever over the active index, with an optional company filter."""
+class HybridSearch(BaseModel):
+    """Dense + BM25 hybrid search over the active index, with an optional company filter.
+
+    Plain, so a question never imports LangChain's runnables (and langsmith, ~0.5 s of a cold
+    `prep ask`); `HybridRetriever` (retrieve/lc_retriever.py) is the same search as a LangChain
+    retriever, for `Assistant.chain()` and anyone composing one.
+    """
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
 
     reader: IndexReader
-    embedder: Embeddings
+    embedder: Any  # a LangChain Embeddings: embed_query, embed_documents
     k: int
     fetch_k: int
     rrf_k: int
@@ -60,8 +64,8 @@ class HybridRetriever(BaseRetriever):
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, reader: IndexReader, embedder: Embeddings, **overrides: Any
-    ) -> HybridRetriever:
+        cls: type[S], settings: Settings, reader: IndexReader, embedder: Any, **overrides: Any
+    ) -> S:
         """A retriever whose every knob comes from the settings (overrides win)."""
         knobs: dict[str, Any] = {
             "k": settings.k,
@@ -95,15 +99,10 @@ class HybridRetriever(BaseRetriever):
                 self._last_vectors = (query, typed, plain)
         return self._last_vectors[1], self._last_vectors[2]
 
-    def _get_relevant_documents(
-        self,
-        query: str,
-        *,
-        run_manager: CallbackManagerForRetrieverRun,
-        k: int | None = None,
-        company: str | None = None,
-        **_: Any,
+    def search(
+        self, query: str, k: int | None = None, company: str | None = None
     ) -> list[Document]:
+        """The k best chunks for the query, as Documents (ranks and scores in their metadata)."""
         k = self.k if k is None else k
         company = (company or self.company or "").strip().lower() or None
         chunks = {c.id: c for c in self.reader.all_chunks()}
