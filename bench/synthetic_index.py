@@ -40,8 +40,9 @@ def build_synthetic(source: Settings, dest: Settings, n: int, seed: int = 17) ->
     tag = f"synth{n}-{seed}-v2"
     old = Manifest.load(dest.index_dir) if (dest.index_dir / "manifest.json").exists() else None
     if old is not None and old.collection.endswith(tag) and old.chunk_count == n:
+        _copy_for_questions(dest, old)
         return old
-    real = IndexReader(source)
+    real = IndexReader(source.model_copy(update={"read_snapshot": False}))  # the store itself
     got = real.chunks.get(include=["documents", "metadatas", "embeddings"])
     units = real.units.get(include=["metadatas", "embeddings"])
     dim = len(got["embeddings"][0])
@@ -119,7 +120,16 @@ def build_synthetic(source: Settings, dest: Settings, n: int, seed: int = 17) ->
         built_at=real.manifest.built_at,
     )
     manifest.save(dest.index_dir)
+    _copy_for_questions(dest, manifest)
     return manifest
+
+
+def _copy_for_questions(dest: Settings, manifest: Manifest) -> None:
+    """The snapshot a build writes for an embedded store (a server's index has none)."""
+    from assistant.index.snapshot import Snapshot, write_snapshot
+
+    if not dest.chroma_url and Snapshot.load(dest, manifest) is None:
+        write_snapshot(dest, make_client(dest), manifest)
 
 
 def describe(manifest: Manifest) -> str:
