@@ -43,6 +43,9 @@ def env_for(code: Path = ROOT, **extra: str) -> dict[str, str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     env["GRADIO_ANALYTICS_ENABLED"] = "False"
     env["PYTHONPATH"] = os.pathsep.join([str(code), *filter(None, [os.environ.get("PYTHONPATH")])])
+    # `python -m` would put the working directory first on sys.path, ahead of PYTHONPATH: a
+    # --baseline run started from this checkout would then time this checkout's code.
+    env["PYTHONSAFEPATH"] = "1"
     env.pop("PREP_DEBUG", None)
     return {**env, **extra}
 
@@ -134,8 +137,19 @@ def warm_child(index_dir: str, repeat: int, typos: bool, chroma_url: str | None)
             started = time.perf_counter()
             assistant.ask(q)
             latencies[n].append((time.perf_counter() - started) * 1000)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"latencies": latencies, "rss": rss}))
+    print(json.dumps({"latencies": latencies, "rss": own_peak_rss_mb()}))
+
+
+def own_peak_rss_mb() -> float:
+    """This process's peak RSS since it started (VmHWM).
+
+    Not getrusage's ru_maxrss: that keeps the high-water mark of the parent it was forked from,
+    so a child of a parent that had just loaded a big index would report the parent's peak.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def pct(values: list[float], q: int) -> float:
