@@ -16,7 +16,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,7 @@ class Snapshot:
     chunk_vectors: np.ndarray
     unit_index: dict[str, int]
     unit_vectors_all: np.ndarray
+    _filters: dict[tuple[Any, ...], np.ndarray] = field(default_factory=dict)
 
     @classmethod
     def load(cls, settings: Settings, manifest: Manifest) -> Snapshot | None:
@@ -161,17 +162,29 @@ class Snapshot:
         q = np.asarray(vector, dtype=np.float32)
         q = q / (np.linalg.norm(q) or 1.0)
         sims = self.chunk_vectors @ q
-        if where:
-            keep = [all(c.metadata.get(k) == v for k, v in where.items()) for c in self.chunks]
-            sims = np.where(np.asarray(keep), sims, -np.inf)
-        count = min(n, int(np.isfinite(sims).sum()))
-        order = np.argsort(-sims, kind="stable")[:count]
-        return [(self.chunks[r].id, float(sims[r])) for r in order]
+        rows = self._rows_where(where) if where else None
+        if rows is not None:
+            if not len(rows):
+                return []
+            sims = sims[rows]
+        n = min(n, len(sims))
+        top = np.argpartition(-sims, n - 1)[:n]
+        top = top[np.argsort(-sims[top], kind="stable")]
+        ids = top if rows is None else rows[top]
+        return [(self.chunks[r].id, float(s)) for r, s in zip(ids, sims[top], strict=True)]
+
+    def _rows_where(self, where: dict[str, Any]) -> np.ndarray:
+        """The rows whose metadata equal `where` (computed once per filter)."""
+        import numpy as np
+
+        key = tuple(sorted(where.items()))
+        if key not in self._filters:
+            keep = [all(c.metadata.get(k) == v for k, v in key) for c in self.chunks]
+            self._filters[key] = np.flatnonzero(np.asarray(keep, dtype=bool))
+        return self._filters[key]
 
     def unit_vectors(self, ids: list[str]) -> dict[str, list[float]]:
         """Stored unit embeddings by id (ids the copy lacks are left out, as Chroma does)."""
-        return {
-            i: list(map(float, self.unit_vectors_all[self.unit_index[i]]))
-            for i in ids
-            if i in self.unit_index
-        }
+        known = [i for i in ids if i in self.unit_index]
+        rows = self.unit_vectors_all[[self.unit_index[i] for i in known]].tolist()
+        return dict(zip(known, rows, strict=True))

@@ -29,6 +29,17 @@ def lexical_index(reader: IndexReader) -> LexicalIndex:
     return cached
 
 
+def chunk_map(reader: IndexReader) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """A reader's chunks by id, and the companies they belong to, gathered once per reader."""
+    cached = getattr(reader, "_chunk_map", None)
+    if cached is None:
+        chunks = {c.id: c for c in reader.all_chunks()}
+        known = {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
+        cached = (chunks, tuple(sorted(known)))
+        reader._chunk_map = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
     """Reciprocal rank fusion: sum of 1 / (k + rank) over the rankings an id appears in."""
     scores: dict[str, float] = {}
@@ -105,8 +116,8 @@ class HybridSearch(BaseModel):
         """The k best chunks for the query, as Documents (ranks and scores in their metadata)."""
         k = self.k if k is None else k
         company = (company or self.company or "").strip().lower() or None
-        chunks = {c.id: c for c in self.reader.all_chunks()}
-        named = sorted(self._companies_named(query, chunks)) if not company else []
+        chunks, known = chunk_map(self.reader)
+        named = sorted(self._companies_named(query, chunks, known)) if not company else []
         if len(named) > 1:
             # A comparison: the best chunks of each company named, interleaved.
             per = [self._ranked(query, name, chunks, k) for name in named]
@@ -155,11 +166,16 @@ class HybridSearch(BaseModel):
         return self._vectors(query)[1]
 
     @staticmethod
-    def _companies_named(query: str, chunks: dict[str, Any]) -> set[str]:
+    def _companies_named(
+        query: str, chunks: dict[str, Any], known: tuple[str, ...] | None = None
+    ) -> set[str]:
         from assistant.retrieve.scoring import companies_in
 
-        known = {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
-        return companies_in(query, tuple(known))
+        if known is None:
+            known = tuple(
+                {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
+            )
+        return companies_in(query, known)
 
     def _ranked(self, query: str, company: str, chunks: dict[str, Any], k: int) -> list[str]:
         return self._search(query, company, chunks, k)[0]
