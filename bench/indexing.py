@@ -57,7 +57,7 @@ def stored_vectors(settings: object, ids: list[str]) -> np.ndarray:
     """The vectors the index holds for chunk and unit ids, in the order given."""
     from assistant.index.store import IndexReader
 
-    reader = IndexReader(settings)  # type: ignore[arg-type]
+    reader = IndexReader(settings.model_copy(update={"read_snapshot": False}))  # type: ignore[attr-defined]
     got: dict[str, object] = {}
     for collection, wanted in (
         (reader.chunks, [i for i in ids if "#u" not in i]),
