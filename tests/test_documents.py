@@ -200,14 +200,15 @@ def _wait_for(path: Path, text: str, proc: subprocess.Popen[str], timeout: float
 
 
 @pytest.mark.model
-def test_index_watch_reindexes_added_changed_and_removed_files(tmp_path: Path) -> None:
+def _start_watch(tmp_path: Path, debounce_ms: int) -> tuple[subprocess.Popen[str], Path, Path]:
+    """`prep index --watch` on one seed and an empty documents folder: (process, docs, log)."""
     docs = tmp_path / "documents"
     env = {
         **os.environ,
         "PREP_SEEDS_DIR": str(copy_seeds(tmp_path / "seeds", ["003_f548cca58db76166.txt"])),
         "PREP_DOCS_DIR": str(docs),
         "PREP_INDEX_DIR": str(tmp_path / "index"),
-        "PREP_WATCH_DEBOUNCE_MS": "300",
+        "PREP_WATCH_DEBOUNCE_MS": str(debounce_ms),
     }
     log = tmp_path / "watch.log"
     with log.open("w") as out:
@@ -219,6 +220,11 @@ def test_index_watch_reindexes_added_changed_and_removed_files(tmp_path: Path) -
             text=True,
             preexec_fn=_ctrl_c_as_in_a_terminal,
         )
+    return proc, docs, log
+
+
+def test_index_watch_reindexes_added_changed_and_removed_files(tmp_path: Path) -> None:
+    proc, docs, log = _start_watch(tmp_path, 300)
     try:
         _wait_for(log, "Watching", proc)
         (docs / "beta.md").write_text("# Beta\n\nBeta Corp runs the Lantern exercise.\n")
@@ -253,19 +259,7 @@ def test_index_watch_reindexes_added_changed_and_removed_files(tmp_path: Path) -
 @pytest.mark.model
 def test_index_watch_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     """A service manager's SIGTERM ends watching with exit 0 and leaves the index whole."""
-    docs = tmp_path / "documents"
-    env = {
-        **os.environ,
-        "PREP_SEEDS_DIR": str(copy_seeds(tmp_path / "seeds", ["003_f548cca58db76166.txt"])),
-        "PREP_DOCS_DIR": str(docs),
-        "PREP_INDEX_DIR": str(tmp_path / "index"),
-        "PREP_WATCH_DEBOUNCE_MS": "50",
-    }
-    log = tmp_path / "watch.log"
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [*PREP, "index", "--watch"], stdout=out, stderr=subprocess.STDOUT, env=env, text=True
-        )
+    proc, docs, log = _start_watch(tmp_path, 50)
     try:
         _wait_for(log, "Watching", proc)
         (docs / "gamma.md").write_text("# Gamma\n\nGamma Works pays in tokens.\n")
