@@ -36,6 +36,9 @@ def test_warm_up_preloads_the_query_encoder(seeded_index: Settings) -> None:
     assistant.warm_up()
     assert isinstance(assistant.embedder, OnnxEmbeddings)
     assert assistant.embedder._loader is not None
+    # a process that exits at once (a bad --company) waits for the load instead of killing
+    # onnxruntime mid-build, which aborted with "terminate called without an active exception"
+    assert not assistant.embedder._loader.daemon
     assert assistant.ask(TEXTS[0]).sentences
 
 

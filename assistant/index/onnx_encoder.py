@@ -171,7 +171,10 @@ class OnnxEmbeddings(BaseModel, Embeddings):
         with _LOCK:
             if self._session is not None or self._loader is not None:
                 return
-            self._loader = threading.Thread(target=self._load_quietly, daemon=True)
+            # Not a daemon: a process that ends early (a bad --company) waits the few hundred
+            # ms for the load to finish; killing onnxruntime mid-build aborted it ("terminate
+            # called without an active exception").
+            self._loader = threading.Thread(target=self._load_quietly, daemon=False)
             self._loader.start()
 
     def _load_quietly(self) -> None:
