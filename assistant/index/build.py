@@ -221,12 +221,10 @@ def _snapshot(
     settings: Settings, client: Any, manifest: Manifest, notify: Callable[[str], None] | None
 ) -> None:
     """Copy the live generation for fast reads; a failed copy is removed, never fatal."""
-    from assistant.index.snapshot import JSON, Snapshot, remove_snapshot, write_snapshot
+    from assistant.index.snapshot import is_current, remove_snapshot, write_snapshot
 
-    if settings.chroma_url:
-        return
-    if (settings.index_dir / JSON).exists() and Snapshot.load(settings, manifest) is not None:
-        return  # already current (an up-to-date build)
+    if is_current(settings, manifest):
+        return  # an up-to-date build, or a `chroma run` server (no copy)
     try:
         write_snapshot(settings, client, manifest)
     except Exception as exc:  # questions read Chroma instead: slower, still right

@@ -96,6 +96,33 @@ def remove_snapshot(index_dir: Path) -> None:
             (index_dir / name).unlink()
 
 
+def _current_meta(index_dir: Path, manifest: Manifest) -> dict[str, Any] | None:
+    """The copy's JSON if it names the manifest's generation and the store beside it looks whole."""
+    try:
+        with (index_dir / "chroma" / "chroma.sqlite3").open("rb") as fh:
+            if fh.read(len(_SQLITE)) != _SQLITE:
+                return None  # a damaged store: let reading it say so
+        meta = json.loads((index_dir / JSON).read_text(encoding="utf-8"))
+        names = (meta.get("collection"), meta.get("units_collection"))
+        if names != (manifest.collection, manifest.units_collection):
+            return None
+        if len(meta["ids"]) != manifest.chunk_count:
+            return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    return dict(meta)
+
+
+def is_current(settings: Settings, manifest: Manifest) -> bool:
+    """Whether a build can skip writing the copy: it names the live generation (or, with a
+    `chroma run` server, there is none to write).
+
+    The JSON is written after the arrays and names its generation, so reading it is enough;
+    the arrays (most of the copy) are not loaded to find out.
+    """
+    return bool(settings.chroma_url) or _current_meta(settings.index_dir, manifest) is not None
+
+
 @dataclass(frozen=True)
 class Row:
     """A chunk as the copy holds it (the store makes its StoredChunk of it)."""
@@ -118,35 +145,29 @@ class Snapshot:
     @classmethod
     def load(cls, settings: Settings, manifest: Manifest) -> Snapshot | None:
         """The copy of the manifest's generation, or None when Chroma must be read instead."""
-        index_dir = settings.index_dir
         if settings.chroma_url or not settings.read_snapshot:
             return None
-        try:
-            with (index_dir / "chroma" / "chroma.sqlite3").open("rb") as fh:
-                if fh.read(len(_SQLITE)) != _SQLITE:
-                    return None  # a damaged store: let reading it say so
-            meta = json.loads((index_dir / JSON).read_text(encoding="utf-8"))
-            if (meta.get("collection"), meta.get("units_collection")) != (
-                manifest.collection,
-                manifest.units_collection,
-            ) or len(meta["ids"]) != manifest.chunk_count:
-                return None
-            import numpy as np
-
-            with np.load(index_dir / ARRAYS) as arrays:
-                vectors, units = arrays["chunks"], arrays["units"]
-            if len(vectors) != len(meta["ids"]) or len(units) != len(meta["unit_ids"]):
-                return None
-        except (OSError, ValueError, KeyError, TypeError):
+        meta = _current_meta(settings.index_dir, manifest)
+        if meta is None:
             return None
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        import numpy as np
+
+        try:
+            with np.load(settings.index_dir / ARRAYS) as arrays:
+                vectors, units = arrays["chunks"], arrays["units"]
+        except (OSError, ValueError, KeyError):
+            return None
+        if len(vectors) != len(meta["ids"]) or len(units) != len(meta["unit_ids"]):
+            return None
+        from assistant.index.doc_encoder import unit_rows
+
         chunks = [
             Row(i, d or "", dict(m or {}))
             for i, d, m in zip(meta["ids"], meta["documents"], meta["metadatas"], strict=True)
         ]
         return cls(
             chunks,
-            vectors / np.where(norms == 0, 1, norms),
+            unit_rows(vectors),
             {u: n for n, u in enumerate(meta["unit_ids"])},
             units,
         )

@@ -252,6 +252,11 @@ class StoredChunk:
     metadata: dict[str, Any]
 
 
+def _reading_order(chunk: StoredChunk) -> tuple[str, int]:
+    """Chunks in the order a reader meets them: by file, then by position in it."""
+    return str(chunk.metadata.get("source", "")), int(chunk.metadata.get("start", 0))
+
+
 class IndexReader:
     """Read access to the active index generation."""
 
@@ -268,7 +273,7 @@ class IndexReader:
         if self.snapshot is not None:  # what a question reads, without importing chromadb
             self._all = sorted(
                 (StoredChunk(r.id, r.search_text, r.metadata) for r in self.snapshot.chunks),
-                key=lambda c: (c.metadata.get("source", ""), int(c.metadata.get("start", 0))),
+                key=_reading_order,
             )
             return
         self.client = client or make_client(settings)
@@ -293,9 +298,7 @@ class IndexReader:
                 StoredChunk(i, d or "", dict(m or {}))
                 for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
             ]
-            self._all.sort(
-                key=lambda c: (c.metadata.get("source", ""), int(c.metadata.get("start", 0)))
-            )
+            self._all.sort(key=_reading_order)
         return self._all
 
     def dense(

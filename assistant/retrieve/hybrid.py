@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from langchain_core.documents import Document
@@ -34,10 +35,14 @@ def chunk_map(reader: IndexReader) -> tuple[dict[str, Any], tuple[str, ...]]:
     cached = getattr(reader, "_chunk_map", None)
     if cached is None:
         chunks = {c.id: c for c in reader.all_chunks()}
-        known = {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
-        cached = (chunks, tuple(sorted(known)))
+        cached = (chunks, _companies(chunks.values()))
         reader._chunk_map = cached  # type: ignore[attr-defined]
     return cached
+
+
+def _companies(chunks: Iterable[Any]) -> tuple[str, ...]:
+    """The companies some chunk belongs to, sorted."""
+    return tuple(sorted({str(c.metadata["company"]) for c in chunks if c.metadata.get("company")}))
 
 
 def rrf(rankings: list[list[str]], k: int) -> dict[str, float]:
@@ -171,11 +176,7 @@ class HybridSearch(BaseModel):
     ) -> set[str]:
         from assistant.retrieve.scoring import companies_in
 
-        if known is None:
-            known = tuple(
-                {str(c.metadata["company"]) for c in chunks.values() if c.metadata.get("company")}
-            )
-        return companies_in(query, known)
+        return companies_in(query, _companies(chunks.values()) if known is None else known)
 
     def _ranked(self, query: str, company: str, chunks: dict[str, Any], k: int) -> list[str]:
         return self._search(query, company, chunks, k)[0]

@@ -111,9 +111,9 @@ class NameStats:
             return True
         pairs = set(itertools.pairwise(asked))
         return any(
-            term in pair and pair in set(itertools.pairwise(p))
+            term in pair and pair in pairs
             for p in self.phrases.get(term, ())
-            for pair in pairs
+            for pair in itertools.pairwise(p)
         )
 
 
@@ -163,9 +163,7 @@ def unmentioned(question: str, evidence: str, stats: NameStats, share: float) ->
     }
     have_levels = {(ladder(m).upper(), number(m)) for m in LEVEL.finditer(evidence.upper())}
     missing += [label for key, label in levels.items() if key not in have_levels]
-    ranks = {
-        seniority(m.group(0)): m.group(0) for m in re.finditer(seniority_words(), question, re.I)
-    }
-    given = {seniority(m.group(0)) for m in re.finditer(seniority_words(), evidence, re.I)}
+    ranks = {seniority(m.group(0)): m.group(0) for m in rank_words.finditer(question)}
+    given = {seniority(m.group(0)) for m in rank_words.finditer(evidence)}
     missing += [word for group, word in ranks.items() if group and group not in given]
     return missing
